@@ -1,1 +1,90 @@
-//! chatkit.
+//! chatkit-rs: a ChatKit backend in one binary.
+//!
+//! Layout:
+//! - [`config`]: typed, layered configuration and the table of every setting.
+//! - [`app`]: the router and its layers; [`serve`] binds it to a listener.
+//! - [`broker`]: hosted mode, minting client secrets for Agent Builder workflows.
+//! - [`identity`]: signed visitor cookies and bearer JWTs.
+//! - [`limits`]: our own rate limits.
+//! - [`error`]: the one error envelope and its stable codes.
+//! - [`http`]: shared HTTP plumbing (JSON extractor, security headers, origin check).
+//! - [`telemetry`]: logs and metrics; [`web`]: the embedded UI; [`cli`]: the command line.
+
+pub mod app;
+pub mod broker;
+pub mod cli;
+pub mod config;
+pub mod error;
+pub mod http;
+pub mod identity;
+pub mod limits;
+pub mod state;
+pub mod telemetry;
+pub mod web;
+
+use std::future::Future;
+use std::net::SocketAddr;
+
+use anyhow::Context;
+use tokio::net::TcpListener;
+
+pub use app::{app, build_state};
+pub use config::Config;
+
+/// Serves `config` on `listener` until `shutdown` completes, then drains in-flight requests.
+pub async fn serve(
+    config: Config,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    std::fs::create_dir_all(&config.server.data_dir).with_context(|| {
+        format!(
+            "cannot create the data directory {} (CHATKIT_DATA_DIR)",
+            config.server.data_dir.display()
+        )
+    })?;
+    let state = build_state(config)?;
+    if let Some(limiter) = state.limiter.clone() {
+        limits::spawn_pruner(limiter);
+    }
+    if let Some(addr) = state.config.server.metrics_addr {
+        let metrics_listener = TcpListener::bind(addr)
+            .await
+            .with_context(|| format!("cannot bind the metrics listener {addr}"))?;
+        let metrics = app::metrics_app(state.clone());
+        tokio::spawn(async move {
+            let _ = axum::serve(metrics_listener, metrics).await;
+        });
+    }
+    let router = app(state);
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+    .context("server error")
+}
+
+/// Completes on SIGINT (Ctrl-C) or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing in-flight requests");
+}

@@ -1,1 +1,5 @@
-fn main() {}
+//! The `chatkit` binary: see `chatkit --help`.
+
+fn main() -> std::process::ExitCode {
+    chatkit::cli::main()
+}

@@ -1,0 +1,763 @@
+//! Typed, layered configuration: defaults -> `chatkit.toml` -> `.env` -> `.env.local` -> the
+//! process environment. Every setting and its environment names live in [`settings::SETTINGS`].
+//! Invalid values fail at start-up with the key, the value and the allowed range; all problems are
+//! reported at once.
+
+pub mod settings;
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::net::{IpAddr, SocketAddr};
+use std::path::{Path, PathBuf};
+
+use chatkit_types::sessions::StateValue;
+use ipnet::IpNet;
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize, Serializer};
+
+use self::settings::{Kind, SETTINGS};
+
+/// A secret setting: `Debug` and `Serialize` print `[redacted]`, never the value.
+#[derive(Clone, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(SecretString);
+
+impl Secret {
+    /// Wraps a value.
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(SecretString::from(value.into()))
+    }
+
+    /// The value, for the one place that must send it.
+    pub fn expose(&self) -> &str {
+        self.0.expose_secret()
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+impl Serialize for Secret {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str("[redacted]")
+    }
+}
+
+/// The whole configuration.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Listener, data directory, CORS, proxies, limits of the HTTP layer.
+    pub server: ServerConfig,
+    /// Logging.
+    pub log: LogConfig,
+    /// The OpenAI API (or a compatible server, or the simulator).
+    pub openai: OpenAiConfig,
+    /// Hosted mode: session minting for Agent Builder workflows.
+    pub hosted: HostedConfig,
+    /// Visitor identity (the signed cookie).
+    pub identity: IdentityConfig,
+    /// Bearer JWT authentication.
+    pub auth: AuthConfig,
+    /// Our own rate limits on minting routes.
+    pub limits: LimitsConfig,
+    /// Set by `serve --demo`: the upstream is the in-process simulator.
+    #[serde(skip_deserializing)]
+    pub demo: bool,
+}
+
+/// `[server]`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServerConfig {
+    /// Listen address.
+    pub host: IpAddr,
+    /// Listen port; 0 picks a free one.
+    pub port: u16,
+    /// Data directory.
+    pub data_dir: PathBuf,
+    /// Allowed cross-origin front ends.
+    pub cors_origins: Vec<String>,
+    /// Proxies whose forwarding headers are believed.
+    pub trusted_proxies: Vec<IpNet>,
+    /// Largest JSON body in bytes.
+    pub body_limit_bytes: usize,
+    /// Time allowed to produce response headers.
+    pub request_timeout_secs: u64,
+    /// Separate listener for `/metrics`.
+    pub metrics_addr: Option<SocketAddr>,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self {
+            host: IpAddr::from([127, 0, 0, 1]),
+            port: 8787,
+            data_dir: PathBuf::from("./data"),
+            cors_origins: Vec::new(),
+            trusted_proxies: Vec::new(),
+            body_limit_bytes: 64 * 1024,
+            request_timeout_secs: 30,
+            metrics_addr: None,
+        }
+    }
+}
+
+/// `[log]`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LogConfig {
+    /// Line format.
+    pub format: LogFormat,
+    /// A `tracing` filter directive.
+    pub filter: String,
+}
+
+impl Default for LogConfig {
+    fn default() -> Self {
+        Self {
+            format: LogFormat::Pretty,
+            filter: "info".into(),
+        }
+    }
+}
+
+/// Log line format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable, for a terminal.
+    Pretty,
+    /// One JSON object per line.
+    Json,
+}
+
+/// `[openai]`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct OpenAiConfig {
+    /// Server API key.
+    pub api_key: Option<Secret>,
+    /// API origin without `/v1`. Resolved at load time.
+    pub api_base: Option<String>,
+    /// Model API base with `/v1`. Resolved at load time.
+    pub base_url: Option<String>,
+    /// Domain key for custom-mode pages.
+    pub domain_key: Option<String>,
+    /// `OpenAI-Organization`.
+    pub organization: Option<String>,
+    /// `OpenAI-Project`.
+    pub project: Option<String>,
+    /// Connect timeout.
+    pub connect_timeout_ms: u64,
+    /// Total time for one operation, retries included.
+    pub timeout_ms: u64,
+    /// Retries after the first attempt.
+    pub max_retries: u32,
+    /// First backoff delay.
+    pub retry_base_ms: u64,
+}
+
+impl Default for OpenAiConfig {
+    fn default() -> Self {
+        Self {
+            api_key: None,
+            api_base: None,
+            base_url: None,
+            domain_key: None,
+            organization: None,
+            project: None,
+            connect_timeout_ms: 5_000,
+            timeout_ms: 15_000,
+            max_retries: 2,
+            retry_base_ms: 500,
+        }
+    }
+}
+
+impl OpenAiConfig {
+    /// The resolved API origin (no `/v1`).
+    pub fn api_base(&self) -> &str {
+        self.api_base.as_deref().unwrap_or(DEFAULT_API_BASE)
+    }
+}
+
+/// The real OpenAI API origin.
+pub const DEFAULT_API_BASE: &str = "https://api.openai.com";
+
+/// `[hosted]`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct HostedConfig {
+    /// Default workflow.
+    pub workflow_id: Option<String>,
+    /// More allowed workflows.
+    pub workflows: Vec<String>,
+    /// Pinned version.
+    pub workflow_version: Option<String>,
+    /// State variables sent with every mint.
+    pub state_variables: BTreeMap<String, StateValue>,
+    /// `expires_after.seconds`.
+    pub session_ttl_secs: u32,
+    /// Upstream per-secret limit.
+    pub max_requests_per_minute: u32,
+    /// Widget uploads.
+    pub enable_uploads: bool,
+    /// Files per session.
+    pub max_files: u32,
+    /// Largest file in MB.
+    pub max_file_size_mb: u32,
+    /// Thread history.
+    pub history: bool,
+    /// Recent threads shown.
+    pub recent_threads: Option<u32>,
+    /// Automatic titles.
+    pub thread_titling: bool,
+    /// Workflow tracing; `None` leaves the upstream default.
+    pub tracing: Option<bool>,
+    /// Bring-your-own-key route; `None` means on unless `auth.required`.
+    pub byo_key: Option<bool>,
+    /// BYO mints may name any workflow.
+    pub byo_any_workflow: bool,
+    /// Cancel superseded sessions after refresh.
+    pub cancel_superseded: bool,
+    /// Grace period before that cancel.
+    pub cancel_grace_secs: u64,
+}
+
+impl Default for HostedConfig {
+    fn default() -> Self {
+        Self {
+            workflow_id: None,
+            workflows: Vec::new(),
+            workflow_version: None,
+            state_variables: BTreeMap::new(),
+            session_ttl_secs: 600,
+            max_requests_per_minute: 10,
+            enable_uploads: true,
+            max_files: 5,
+            max_file_size_mb: 10,
+            history: true,
+            recent_threads: None,
+            thread_titling: true,
+            tracing: None,
+            byo_key: None,
+            byo_any_workflow: true,
+            cancel_superseded: true,
+            cancel_grace_secs: 30,
+        }
+    }
+}
+
+impl HostedConfig {
+    /// Whether `workflow` may be requested with the server key.
+    pub fn allows(&self, workflow: &str) -> bool {
+        self.workflow_id.as_deref() == Some(workflow)
+            || self.workflows.iter().any(|w| w == workflow)
+    }
+}
+
+/// `[identity]`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct IdentityConfig {
+    /// Cookie name.
+    pub cookie_name: String,
+    /// Always `Secure`.
+    pub secure_cookie: bool,
+    /// Signing key; generated and persisted when absent.
+    pub cookie_key: Option<Secret>,
+    /// Lifetime in days.
+    pub cookie_max_age_days: u32,
+}
+
+impl Default for IdentityConfig {
+    fn default() -> Self {
+        Self {
+            cookie_name: "chatkit_session_id".into(),
+            secure_cookie: false,
+            cookie_key: None,
+            cookie_max_age_days: 30,
+        }
+    }
+}
+
+/// `[auth]`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuthConfig {
+    /// Anonymous callers get 401.
+    pub required: bool,
+    /// HS256 secret.
+    pub jwt_secret: Option<Secret>,
+    /// JWKS URL.
+    pub jwks_url: Option<String>,
+    /// Required issuer.
+    pub issuer: Option<String>,
+    /// Required audience.
+    pub audience: Option<String>,
+    /// Allowed clock skew.
+    pub leeway_secs: u64,
+    /// Claims copied into state variables.
+    pub state_claims: Vec<String>,
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        Self {
+            required: false,
+            jwt_secret: None,
+            jwks_url: None,
+            issuer: None,
+            audience: None,
+            leeway_secs: 30,
+            state_claims: Vec::new(),
+        }
+    }
+}
+
+impl AuthConfig {
+    /// Whether bearer JWTs can be verified at all.
+    pub fn jwt_enabled(&self) -> bool {
+        self.jwt_secret.is_some() || self.jwks_url.is_some()
+    }
+}
+
+/// `[limits]`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LimitsConfig {
+    /// Limits on or off.
+    pub enabled: bool,
+    /// Per identity.
+    pub mints_per_minute_per_identity: u32,
+    /// Per client IP.
+    pub mints_per_minute_per_ip: u32,
+}
+
+impl Default for LimitsConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            mints_per_minute_per_identity: 30,
+            mints_per_minute_per_ip: 120,
+        }
+    }
+}
+
+/// Why the configuration was refused: every problem found, one per line.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid configuration:\n  - {}", .problems.join("\n  - "))]
+pub struct ConfigError {
+    /// Each problem names the key (and environment name), the value and what is allowed.
+    pub problems: Vec<String>,
+}
+
+impl ConfigError {
+    fn one(problem: String) -> Self {
+        Self {
+            problems: vec![problem],
+        }
+    }
+}
+
+impl Config {
+    /// Whether the bring-your-own-key route is on.
+    pub fn byo_key_enabled(&self) -> bool {
+        self.hosted.byo_key.unwrap_or(!self.auth.required)
+    }
+
+    /// Loads the configuration the way `chatkit serve` does: `config_path` (or `./chatkit.toml`
+    /// if present), then `.env` and `.env.local` in the working directory, then the environment.
+    pub fn load(config_path: Option<&Path>) -> Result<Config, ConfigError> {
+        let toml_text = match config_path {
+            Some(path) => Some(std::fs::read_to_string(path).map_err(|err| {
+                ConfigError::one(format!("cannot read {}: {err}", path.display()))
+            })?),
+            None => std::fs::read_to_string("chatkit.toml").ok(),
+        };
+        let mut env: HashMap<String, String> = HashMap::new();
+        for file in [".env", ".env.local"] {
+            if let Ok(iter) = dotenvy::from_filename_iter(file) {
+                for item in iter {
+                    let (key, value) = item
+                        .map_err(|err| ConfigError::one(format!("cannot parse {file}: {err}")))?;
+                    env.insert(key, value);
+                }
+            }
+        }
+        env.extend(std::env::vars());
+        Self::from_sources(toml_text.as_deref(), &env)
+    }
+
+    /// Builds a configuration from TOML text and an environment map (the testable core of
+    /// [`Config::load`]).
+    pub fn from_sources(
+        toml_text: Option<&str>,
+        env: &HashMap<String, String>,
+    ) -> Result<Config, ConfigError> {
+        let mut table: toml::Table = match toml_text {
+            Some(text) => text
+                .parse()
+                .map_err(|err| ConfigError::one(format!("chatkit.toml: {err}")))?,
+            None => toml::Table::new(),
+        };
+        let mut problems = Vec::new();
+        for setting in SETTINGS {
+            let Some((name, raw)) = setting.env.iter().find_map(|name| {
+                env.get(*name)
+                    .filter(|v| !v.trim().is_empty())
+                    .map(|v| (*name, v))
+            }) else {
+                continue;
+            };
+            match env_value(setting.kind, raw) {
+                Ok(value) => insert_at(&mut table, setting.key, value),
+                Err(expected) => problems.push(format!(
+                    "{name} ({}) = {:?}: expected {expected}",
+                    setting.key,
+                    redact_if_secret(setting.key, raw)
+                )),
+            }
+        }
+        if !problems.is_empty() {
+            return Err(ConfigError { problems });
+        }
+        let mut config: Config = toml::Value::Table(table)
+            .try_into()
+            .map_err(|err: toml::de::Error| ConfigError::one(format!("configuration: {err}")))?;
+        config.resolve_and_validate()?;
+        Ok(config)
+    }
+
+    /// Fills derived values and checks every range; called by the loaders and by `--demo`.
+    pub fn resolve_and_validate(&mut self) -> Result<(), ConfigError> {
+        let mut problems = Vec::new();
+        let mut check = |ok: bool, key: &str, value: String, allowed: &str| {
+            if !ok {
+                problems.push(format!("{} = {value}: allowed {allowed}", describe(key)));
+            }
+        };
+
+        // The API origin and the model base URL derive from each other.
+        let api_base = self.openai.api_base.clone();
+        let base_url = self.openai.base_url.clone();
+        let api_base = match (api_base, &base_url) {
+            (Some(base), _) => base,
+            (None, Some(url)) => url.trim_end_matches('/').trim_end_matches("/v1").to_owned(),
+            (None, None) => DEFAULT_API_BASE.to_owned(),
+        };
+        let api_base = api_base.trim_end_matches('/').to_owned();
+        check(
+            is_http_url(&api_base),
+            "openai.api_base",
+            format!("{api_base:?}"),
+            "an http(s) origin",
+        );
+        check(
+            !api_base.ends_with("/v1"),
+            "openai.api_base",
+            format!("{api_base:?}"),
+            "the origin without `/v1` (set OPENAI_BASE_URL for the `/v1` form)",
+        );
+        let base_url = base_url.unwrap_or_else(|| format!("{api_base}/v1"));
+        check(
+            is_http_url(&base_url),
+            "openai.base_url",
+            format!("{base_url:?}"),
+            "an http(s) URL",
+        );
+        self.openai.api_base = Some(api_base);
+        self.openai.base_url = Some(base_url.trim_end_matches('/').to_owned());
+
+        let o = &self.openai;
+        check(
+            (100..=60_000).contains(&o.connect_timeout_ms),
+            "openai.connect_timeout_ms",
+            o.connect_timeout_ms.to_string(),
+            "100..=60000",
+        );
+        check(
+            (100..=300_000).contains(&o.timeout_ms),
+            "openai.timeout_ms",
+            o.timeout_ms.to_string(),
+            "100..=300000",
+        );
+        check(
+            o.max_retries <= 5,
+            "openai.max_retries",
+            o.max_retries.to_string(),
+            "0..=5",
+        );
+        check(
+            (1..=10_000).contains(&o.retry_base_ms),
+            "openai.retry_base_ms",
+            o.retry_base_ms.to_string(),
+            "1..=10000",
+        );
+
+        let s = &self.server;
+        check(
+            (1024..=16 * 1024 * 1024).contains(&s.body_limit_bytes),
+            "server.body_limit_bytes",
+            s.body_limit_bytes.to_string(),
+            "1024..=16777216",
+        );
+        check(
+            (1..=600).contains(&s.request_timeout_secs),
+            "server.request_timeout_secs",
+            s.request_timeout_secs.to_string(),
+            "1..=600",
+        );
+        for origin in &s.cors_origins {
+            let origin = origin.trim();
+            if origin == "*" || origin.eq_ignore_ascii_case("true") {
+                check(
+                    false,
+                    "server.cors_origins",
+                    format!("{origin:?}"),
+                    "only explicit origins. This value lets every website call the API with your \
+                     visitors' cookies and mint sessions in their name. List your front-end origins \
+                     instead, e.g. CHATKIT_CORS_ORIGIN=https://app.example.com,https://www.example.com \
+                     (leave it unset when the page is served from this server: same-origin needs no CORS)",
+                );
+            } else {
+                check(
+                    is_origin(origin),
+                    "server.cors_origins",
+                    format!("{origin:?}"),
+                    "origins like https://app.example.com (scheme and host, no path)",
+                );
+            }
+        }
+
+        let h = &self.hosted;
+        check(
+            (1..=600).contains(&h.session_ttl_secs),
+            "hosted.session_ttl_secs",
+            h.session_ttl_secs.to_string(),
+            "1..=600 (the API's maximum is 600 s)",
+        );
+        check(
+            h.max_requests_per_minute >= 1,
+            "hosted.max_requests_per_minute",
+            h.max_requests_per_minute.to_string(),
+            ">= 1",
+        );
+        check(
+            h.max_files >= 1,
+            "hosted.max_files",
+            h.max_files.to_string(),
+            ">= 1",
+        );
+        check(
+            (1..=512).contains(&h.max_file_size_mb),
+            "hosted.max_file_size_mb",
+            h.max_file_size_mb.to_string(),
+            "1..=512",
+        );
+        if let Some(n) = h.recent_threads {
+            check(n >= 1, "hosted.recent_threads", n.to_string(), ">= 1");
+        }
+        check(
+            (0..=600).contains(&h.cancel_grace_secs),
+            "hosted.cancel_grace_secs",
+            h.cancel_grace_secs.to_string(),
+            "0..=600",
+        );
+        if let Some(version) = &h.workflow_version {
+            check(
+                !version.trim().eq_ignore_ascii_case("latest") && !version.trim().is_empty(),
+                "hosted.workflow_version",
+                format!("{version:?}"),
+                "a deployed version; leave it unset for the latest (the API accepts \"latest\" and then fails the chat)",
+            );
+        }
+        for id in h.workflow_id.iter().chain(h.workflows.iter()) {
+            check(
+                is_workflow_id(id),
+                "hosted.workflow_id/workflows",
+                format!("{id:?}"),
+                "ids of 1..=128 characters from [A-Za-z0-9_-]",
+            );
+        }
+        let state_count = h.state_variables.len() + self.auth.state_claims.len();
+        check(
+            state_count <= 64,
+            "hosted.state_variables",
+            format!("{state_count} variables (with auth.state_claims)"),
+            "at most 64",
+        );
+        for name in h
+            .state_variables
+            .keys()
+            .chain(self.auth.state_claims.iter())
+        {
+            check(
+                !name.is_empty() && name.len() <= 64,
+                "hosted.state_variables",
+                format!("{name:?}"),
+                "names of 1..=64 characters",
+            );
+        }
+
+        let i = &self.identity;
+        check(
+            is_cookie_name(&i.cookie_name),
+            "identity.cookie_name",
+            format!("{:?}", i.cookie_name),
+            "letters, digits and !#$%&'*+-.^_`|~",
+        );
+        check(
+            (1..=400).contains(&i.cookie_max_age_days),
+            "identity.cookie_max_age_days",
+            i.cookie_max_age_days.to_string(),
+            "1..=400",
+        );
+        if let Some(key) = &i.cookie_key {
+            check(
+                key.expose().len() >= 32,
+                "identity.cookie_key",
+                "[redacted]".into(),
+                "at least 32 bytes",
+            );
+        }
+
+        let a = &self.auth;
+        check(
+            a.leeway_secs <= 300,
+            "auth.leeway_secs",
+            a.leeway_secs.to_string(),
+            "0..=300",
+        );
+        if let Some(secret) = &a.jwt_secret {
+            check(
+                secret.expose().len() >= 32,
+                "auth.jwt_secret",
+                "[redacted]".into(),
+                "at least 32 bytes",
+            );
+        }
+        if let Some(url) = &a.jwks_url {
+            check(
+                is_http_url(url),
+                "auth.jwks_url",
+                format!("{url:?}"),
+                "an http(s) URL",
+            );
+        }
+        check(
+            !a.required || a.jwt_enabled(),
+            "auth.required",
+            "true".into(),
+            "only with auth.jwt_secret (CHATKIT_JWT_SECRET) or auth.jwks_url (CHATKIT_JWKS_URL) set",
+        );
+
+        let l = &self.limits;
+        check(
+            l.mints_per_minute_per_identity >= 1,
+            "limits.mints_per_minute_per_identity",
+            l.mints_per_minute_per_identity.to_string(),
+            ">= 1",
+        );
+        check(
+            l.mints_per_minute_per_ip >= 1,
+            "limits.mints_per_minute_per_ip",
+            l.mints_per_minute_per_ip.to_string(),
+            ">= 1",
+        );
+
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(ConfigError { problems })
+        }
+    }
+
+    /// The effective configuration as TOML, secrets redacted (what `check-config` prints).
+    pub fn to_redacted_toml(&self) -> String {
+        toml::to_string_pretty(self).unwrap_or_else(|err| format!("# cannot render: {err}\n"))
+    }
+}
+
+/// `key (ENV_NAME)` for messages.
+fn describe(key: &str) -> String {
+    match SETTINGS.iter().find(|s| s.key == key).map(|s| s.env) {
+        Some(env) if !env.is_empty() => format!("{key} ({})", env.join(" / ")),
+        _ => key.to_owned(),
+    }
+}
+
+fn redact_if_secret<'a>(key: &str, raw: &'a str) -> &'a str {
+    if key.ends_with("api_key") || key.ends_with("_key") || key.ends_with("secret") {
+        "[redacted]"
+    } else {
+        raw
+    }
+}
+
+fn env_value(kind: Kind, raw: &str) -> Result<toml::Value, &'static str> {
+    let raw = raw.trim();
+    Ok(match kind {
+        Kind::Str => toml::Value::String(raw.to_owned()),
+        Kind::Int => toml::Value::Integer(raw.parse().map_err(|_| "a whole number")?),
+        Kind::Bool => toml::Value::Boolean(match raw.to_ascii_lowercase().as_str() {
+            "1" | "true" | "yes" | "on" => true,
+            "0" | "false" | "no" | "off" => false,
+            _ => return Err("true/false (or 1/0, yes/no, on/off)"),
+        }),
+        Kind::List => toml::Value::Array(
+            raw.split(',')
+                .map(str::trim)
+                .filter(|item| !item.is_empty())
+                .map(|item| toml::Value::String(item.to_owned()))
+                .collect(),
+        ),
+    })
+}
+
+fn insert_at(table: &mut toml::Table, dotted: &str, value: toml::Value) {
+    let (section, key) = dotted
+        .split_once('.')
+        .expect("setting keys are section.key");
+    let entry = table
+        .entry(section)
+        .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+    if !entry.is_table() {
+        *entry = toml::Value::Table(toml::Table::new());
+    }
+    if let toml::Value::Table(section) = entry {
+        section.insert(key.to_owned(), value);
+    }
+}
+
+fn is_http_url(value: &str) -> bool {
+    let rest = value
+        .strip_prefix("https://")
+        .or_else(|| value.strip_prefix("http://"));
+    matches!(rest, Some(rest) if !rest.is_empty() && !rest.starts_with('/') && !rest.contains(char::is_whitespace))
+}
+
+fn is_origin(value: &str) -> bool {
+    is_http_url(value) && value.splitn(4, '/').nth(3).is_none()
+}
+
+fn is_workflow_id(value: &str) -> bool {
+    (1..=128).contains(&value.len())
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+fn is_cookie_name(value: &str) -> bool {
+    !value.is_empty()
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+}
+
+#[cfg(test)]
+mod tests;
