@@ -22,19 +22,21 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$ROOT"
 
+die() {
+  echo "run.sh: $*" >&2
+  exit 1
+}
+is_uint() { [[ $1 =~ ^[0-9]+$ ]]; }
+
 BENCH_SECONDS=${BENCH_SECONDS:-10}
+is_uint "$BENCH_SECONDS" || die "BENCH_SECONDS must be a whole number of seconds"
 BENCH_OPEN_SECONDS=${BENCH_OPEN_SECONDS:-$BENCH_SECONDS}
 BENCH_CONCURRENCIES=${BENCH_CONCURRENCIES:-16 64 256}
 BENCH_RATES=${BENCH_RATES:-500 2000}
 BENCH_IDLE_SECONDS=${BENCH_IDLE_SECONDS:-$((BENCH_SECONDS < 5 ? BENCH_SECONDS : 5))}
 BENCH_SKIP_BUILD=${BENCH_SKIP_BUILD:-0}
 
-die() {
-  echo "run.sh: $*" >&2
-  exit 1
-}
-is_uint() { [[ $1 =~ ^[0-9]+$ ]]; }
-for knob in BENCH_SECONDS BENCH_OPEN_SECONDS BENCH_IDLE_SECONDS; do
+for knob in BENCH_OPEN_SECONDS BENCH_IDLE_SECONDS; do
   is_uint "${!knob}" || die "$knob must be a whole number of seconds"
 done
 ((BENCH_SECONDS >= 1 && BENCH_SECONDS <= 120)) || die "BENCH_SECONDS must be 1..=120"
@@ -147,6 +149,10 @@ if [[ ! -f $EXPRESS_DIR/node_modules/.package-lock.json ||
   echo "== npm ci (bench/broker/express)" >&2
   (cd "$EXPRESS_DIR" && npm ci --no-audit --no-fund) >&2
 fi
+
+# From here on everything talks to 127.0.0.1 only: no proxy may step in (cargo and npm above may
+# have needed one).
+unset http_proxy https_proxy all_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY
 
 SIM_PORT=$(free_port)
 RS_PORT=$(free_port)

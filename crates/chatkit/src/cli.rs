@@ -55,6 +55,9 @@ pub struct ServeArgs {
     /// Run against the built-in simulator: no OpenAI key needed, replies are simulated.
     #[arg(long)]
     pub demo: bool,
+    /// Run in demo mode only when no OpenAI key is configured (what `scripts/run.sh` uses).
+    #[arg(long, conflicts_with = "demo")]
+    pub demo_if_no_key: bool,
 }
 
 /// `chatkit sim`.
@@ -120,7 +123,8 @@ pub const DEMO_WORKFLOW: &str = "wf_demo";
 async fn run_serve(args: ServeArgs) -> anyhow::Result<()> {
     let mut config = Config::load(args.config.config.as_deref())?;
     telemetry::init_logging(&config.log);
-    let _simulator = if args.demo {
+    let demo = args.demo || (args.demo_if_no_key && config.openai.api_key.is_none());
+    let _simulator = if demo {
         let sim = chatkit_sim::SimHandle::spawn()
             .await
             .context("cannot start the demo simulator")?;

@@ -167,3 +167,31 @@ pub fn markdown_catalogue() -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn docs_errors_md_lists_every_code() {
+        let doc =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/errors.md"))
+                .expect("docs/errors.md");
+        assert!(
+            doc.contains(&markdown_catalogue()),
+            "docs/errors.md is stale: regenerate its table with `cargo run -q -- docs errors`"
+        );
+    }
+
+    #[test]
+    fn codes_are_unique() {
+        let mut seen = std::collections::HashSet::new();
+        for code in ErrorCode::ALL {
+            assert!(
+                seen.insert(code.as_str()),
+                "duplicate code {}",
+                code.as_str()
+            );
+        }
+    }
+}
