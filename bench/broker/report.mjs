@@ -126,6 +126,9 @@ p();
 // Memory.
 p("## Memory (resident set, MiB)");
 p();
+p("`VmRSS` right after start-up, idle after a warm-up of about 1,000 mints, idle after all the runs; and");
+p("`VmHWM`, the peak over the whole run.");
+p();
 p("| broker | at start | idle after warm-up | idle after the load | peak (VmHWM) |");
 p("|---|---:|---:|---:|---:|");
 for (const t of ["chatkit-rs", "express"]) {

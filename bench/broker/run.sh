@@ -247,10 +247,12 @@ LOADAVG=$(cut -d' ' -f1-3 /proc/loadavg)
 record chatkit-rs mem-start "{\"rss_kb\":$(kb "$RS_PID" VmRSS)}"
 record express mem-start "{\"rss_kb\":$(kb "$EX_PID" VmRSS)}"
 
-echo "== warm-up (2 s per target, not reported)" >&2
+# The same amount of work for every target (not the same time), so that idle memory compares
+# warmed-up processes rather than how many sessions each minted in a fixed time.
+echo "== warm-up (1,000 mints per target, not reported)" >&2
 for target in direct chatkit-rs express; do
   target_args "$target"
-  run_loadgen "${ARGS[@]}" --concurrency 16 --duration 2 >/dev/null
+  run_loadgen "${ARGS[@]}" --concurrency 16 --max-requests 1008 --duration 30 >/dev/null
 done
 echo "== idle ${BENCH_IDLE_SECONDS} s" >&2
 sleep "$BENCH_IDLE_SECONDS"

@@ -258,9 +258,9 @@ pub async fn create_session_starter(
         "byo-key",
     )
     .await?;
-    if let Some((secret, record)) = previous {
+    // Only the request that forgets the secret cancels it (concurrent re-mints name the same one).
+    if let Some((_, record)) = previous.filter(|(secret, _)| state.broker.registry.remove(secret)) {
         // The caller's key is not kept for later: cancel now, in the background, with it.
-        state.broker.registry.remove(&secret);
         let client = state.broker.client.clone();
         tokio::spawn(async move {
             let _ = client.cancel(api_key.expose(), &record.session_id).await;
@@ -497,7 +497,10 @@ fn schedule_cancel(state: &AppState, secret: String, record: SessionRecord) {
     let broker = state.broker.clone();
     tokio::spawn(async move {
         tokio::time::sleep(grace).await;
-        broker.registry.remove(&secret);
+        // Coalesced refreshes each schedule this cancel: only the one that forgets the secret sends it.
+        if !broker.registry.remove(&secret) {
+            return;
+        }
         if broker
             .client
             .cancel(api_key.expose(), &record.session_id)

@@ -38,8 +38,8 @@ pub trait SessionRegistry: Send + Sync + fmt::Debug {
     fn insert(&self, client_secret: &str, record: SessionRecord);
     /// Looks a secret up; expired entries are not returned.
     fn get(&self, client_secret: &str, now_unix: i64) -> Option<SessionRecord>;
-    /// Forgets a secret.
-    fn remove(&self, client_secret: &str);
+    /// Forgets a secret; returns whether it was known (so only one of several callers acts on it).
+    fn remove(&self, client_secret: &str) -> bool;
 }
 
 /// An in-memory registry holding at most `capacity` entries, oldest evicted first. An evicted
@@ -94,13 +94,14 @@ impl SessionRegistry for MemoryRegistry {
             .cloned()
     }
 
-    fn remove(&self, client_secret: &str) {
+    fn remove(&self, client_secret: &str) -> bool {
         let digest = secret_digest(client_secret);
         self.inner
             .lock()
             .expect("registry lock")
             .entries
-            .remove(&digest);
+            .remove(&digest)
+            .is_some()
     }
 }
 

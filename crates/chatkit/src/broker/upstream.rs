@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use chatkit_types::sessions::{ApiErrorEnvelope, ChatSession, CreateChatSessionBody};
+use chatkit_types::sessions::{ApiErrorEnvelope, CreateChatSessionBody};
 use reqwest::header::{HeaderMap, HeaderValue};
 use reqwest::{Method, StatusCode};
 use tokio::time::Instant;
@@ -40,11 +40,24 @@ pub enum UpstreamError {
     InvalidResponse,
 }
 
+/// The part of a [`ChatSession`](chatkit_types::sessions::ChatSession) the broker uses; the rest of
+/// the resource is skipped without being built.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct MintedSession {
+    /// `cksess_…`.
+    pub id: String,
+    /// The ephemeral secret for the browser.
+    pub client_secret: String,
+    /// Unix seconds.
+    pub expires_at: i64,
+}
+
 /// A sessions API client.
 #[derive(Debug, Clone)]
 pub struct SessionsClient {
     http: reqwest::Client,
     api_base: String,
+    create_url: String,
     deadline: Duration,
     max_retries: u32,
     retry_base: Duration,
@@ -72,6 +85,7 @@ impl SessionsClient {
         Ok(Self {
             http,
             api_base: config.api_base().to_owned(),
+            create_url: format!("{}/v1/chatkit/sessions", config.api_base()),
             deadline: Duration::from_millis(config.timeout_ms),
             max_retries: config.max_retries,
             retry_base: Duration::from_millis(config.retry_base_ms),
@@ -84,11 +98,12 @@ impl SessionsClient {
         &self,
         api_key: &str,
         body: &CreateChatSessionBody,
-    ) -> Result<ChatSession, UpstreamError> {
-        let url = format!("{}/v1/chatkit/sessions", self.api_base);
+    ) -> Result<MintedSession, UpstreamError> {
         let payload = serde_json::to_vec(body).map_err(|_| UpstreamError::InvalidResponse)?;
-        let bytes = self.call("create", &url, api_key, Some(payload)).await?;
-        let session: ChatSession =
+        let bytes = self
+            .call("create", &self.create_url, api_key, Some(payload.into()))
+            .await?;
+        let session: MintedSession =
             serde_json::from_slice(&bytes).map_err(|_| UpstreamError::InvalidResponse)?;
         if session.client_secret.is_empty() || session.id.is_empty() {
             return Err(UpstreamError::InvalidResponse);
@@ -107,7 +122,7 @@ impl SessionsClient {
         op: &'static str,
         url: &str,
         api_key: &str,
-        body: Option<Vec<u8>>,
+        body: Option<bytes::Bytes>,
     ) -> Result<bytes::Bytes, UpstreamError> {
         let started = Instant::now();
         let deadline = started + self.deadline;
@@ -160,7 +175,7 @@ impl SessionsClient {
         &self,
         url: &str,
         api_key: &str,
-        body: Option<Vec<u8>>,
+        body: Option<bytes::Bytes>,
     ) -> Result<bytes::Bytes, (UpstreamError, RetryHint)> {
         let mut request = self
             .http

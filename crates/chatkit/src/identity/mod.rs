@@ -12,6 +12,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::path::Path;
 
 use anyhow::Context;
+use axum::extract::connect_info::MockConnectInfo;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderMap, header};
 use axum::middleware::Next;
@@ -131,12 +132,18 @@ fn behind_tls(headers: &HeaderMap, peer: Option<IpAddr>, trusted: &[IpNet]) -> b
             .is_some_and(|v| v.trim().eq_ignore_ascii_case("https"))
 }
 
-/// The peer address, when the server was started with connect info (tests using `oneshot` may not).
+/// The peer address, when the server was started with connect info, or the one a test router
+/// was given with axum's `MockConnectInfo` (tests using `oneshot` may have neither).
 pub fn peer_ip(request: &Request) -> Option<IpAddr> {
-    request
-        .extensions()
+    let extensions = request.extensions();
+    extensions
         .get::<ConnectInfo<SocketAddr>>()
         .map(|info| info.0.ip())
+        .or_else(|| {
+            extensions
+                .get::<MockConnectInfo<SocketAddr>>()
+                .map(|info| info.0.ip())
+        })
 }
 
 /// Middleware: resolve the [`Identity`] (JWT first, then cookie), refuse anonymous callers when

@@ -1,0 +1,14 @@
+//! HTTP integration tests of the `chatkit` server: real HTTP on loopback in front of the OpenAI
+//! simulator (one per test), and the rate limits on paused time through `oneshot`.
+
+mod helpers;
+
+mod create_session;
+mod errors;
+mod headers;
+mod identity;
+mod jwt;
+mod limits;
+mod ops;
+mod refresh;
+mod sessions;
