@@ -83,6 +83,21 @@ p(
     `${bestRatio === undefined ? "–" : bestRatio.toFixed(1) + "×"} |`,
 );
 p();
+p("CPU time each target's own process spent per request, in µs (user + system, from /proc), at");
+p("each concurrency. On a machine whose cores are shared by the load generator, the simulator and");
+p("the broker, this is the measure of a broker's efficiency that does not depend on how the");
+p("scheduler splits the cores.");
+p();
+p("| concurrency | simulator direct | chatkit-rs | Express | Express ÷ chatkit-rs |");
+p("|---:|---:|---:|---:|---:|");
+const cpuPerReq = (x) => (x && x.ok > 0 && x.clk_tck ? (x.cpu_ticks / x.clk_tck / x.ok) * 1e6 : undefined);
+for (const c of concurrencies) {
+  const r = Object.fromEntries(TARGETS.map((t) => [t, cpuPerReq(find(t, "closed", "concurrency", c))]));
+  const cell = (x) => (x === undefined ? "–" : x.toFixed(1));
+  const ratio = r["chatkit-rs"] && r.express ? (r.express / r["chatkit-rs"]).toFixed(1) + "×" : "–";
+  p(`| ${c} | ${cell(r.direct)} | ${cell(r["chatkit-rs"])} | ${cell(r.express)} | ${ratio} |`);
+}
+p();
 
 // Added latency.
 const open = runs("open");

@@ -222,13 +222,41 @@ run_loadgen() {
   return "$rc"
 }
 
-# load TARGET PHASE LOADGEN-ARGS... : one loadgen run, recorded and summarised on stderr.
+# cpu_ticks PID : user + system CPU time of PID so far, in clock ticks (/proc/PID/stat fields 14, 15).
+cpu_ticks() {
+  local stat
+  stat=$(<"/proc/$1/stat")
+  stat=${stat##*) }
+  # After the command name: field 3 is the state, so utime/stime are the 12th/13th words here.
+  awk '{print $12 + $13}' <<<"$stat"
+}
+CLK_TCK=$(getconf CLK_TCK)
+
+# target_pid TARGET : the process that serves TARGET (the simulator serves "direct").
+target_pid() {
+  case $1 in
+  direct) echo "$SIM_PID" ;;
+  chatkit-rs) echo "$RS_PID" ;;
+  express) echo "$EX_PID" ;;
+  esac
+}
+
+# load TARGET PHASE LOADGEN-ARGS... : one loadgen run, recorded and summarised on stderr, with the
+# CPU time the target's process (and, for the brokers, the simulator behind it) spent per request.
 load() {
   local target=$1 phase=$2
   shift 2
-  local line
+  local line pid t0 t1 s0 s1
+  pid=$(target_pid "$target")
+  t0=$(cpu_ticks "$pid")
+  s0=$(cpu_ticks "$SIM_PID")
   run_loadgen "$@" >"$WORK/loadgen.out"
+  t1=$(cpu_ticks "$pid")
+  s1=$(cpu_ticks "$SIM_PID")
   line=$(<"$WORK/loadgen.out")
+  line=${line%\}}
+  line+=$(printf ',"cpu_ticks":%s,"sim_cpu_ticks":%s,"clk_tck":%s}' \
+    "$((t1 - t0))" "$((s1 - s0))" "$CLK_TCK")
   record "$target" "$phase" "$line"
   echo "   $target $phase: $line" >&2
 }

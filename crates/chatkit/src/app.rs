@@ -2,11 +2,11 @@
 //! can drive it with `oneshot` or on a real port.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use axum::extract::{MatchedPath, Request, State};
+use axum::extract::{Request, State};
 use axum::http::{HeaderName, HeaderValue, Method, header};
-use axum::middleware::{Next, from_fn, from_fn_with_state};
+use axum::middleware::from_fn_with_state;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -18,12 +18,10 @@ use tower_http::trace::TraceLayer;
 use crate::broker::{self, Broker};
 use crate::config::{Config, DEFAULT_API_BASE};
 use crate::error::ApiError;
-use crate::http::{
-    api_not_found, check_origin, json_method_errors, request_timeout, security_headers,
-};
+use crate::http::{api_not_found, response_policy};
 use crate::identity::{self, jwt::JwtVerifier};
-use crate::limits::{self, MemoryRateLimiter, RateLimiter};
-use crate::state::AppState;
+use crate::limits::{MemoryRateLimiter, RateLimiter};
+use crate::state::{AppState, Shared};
 use crate::{telemetry, web};
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -38,14 +36,14 @@ pub fn build_state(config: Config) -> anyhow::Result<AppState> {
             config.limits.mints_per_minute_per_ip,
         )) as Arc<dyn RateLimiter>
     });
-    Ok(AppState {
+    Ok(AppState::new(Shared {
         jwt: JwtVerifier::new(&config.auth).map(Arc::new),
         broker: Arc::new(Broker::new(&config)?),
         cookie_key,
         limiter,
         metrics: telemetry::metrics_handle(),
         config: Arc::new(config),
-    })
+    }))
 }
 
 /// Every route, with its layers.
@@ -55,9 +53,7 @@ pub fn app(state: AppState) -> Router {
         .route("/api/session", post(broker::create_session))
         .route("/api/chatkit/refresh", post(broker::refresh_session))
         .route("/api/create-session", post(broker::create_session_starter))
-        .route_layer(from_fn_with_state(state.clone(), limits::limit_mints))
-        .route_layer(from_fn_with_state(state.clone(), identity::identify))
-        .route_layer(from_fn_with_state(state.clone(), check_origin));
+        .route_layer(from_fn_with_state(state.clone(), broker::guard));
 
     let mut router = Router::new()
         .merge(minting)
@@ -70,15 +66,12 @@ pub fn app(state: AppState) -> Router {
     }
     let router = router
         .fallback(web::serve_asset)
-        .layer(from_fn(json_method_errors))
-        .layer(from_fn_with_state(state.clone(), request_timeout))
-        .layer(from_fn(record_metrics));
+        .layer(from_fn_with_state(state.clone(), response_policy));
     let router = match cors_layer(&state.config) {
         Some(cors) => router.layer(cors),
         None => router,
     };
     router
-        .layer(from_fn(security_headers))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(
             TraceLayer::new_for_http()
@@ -135,22 +128,6 @@ fn cors_layer(config: &Config) -> Option<CorsLayer> {
             ])
             .max_age(Duration::from_secs(600)),
     )
-}
-
-async fn record_metrics(request: Request, next: Next) -> Response {
-    let started = Instant::now();
-    let route = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|p| p.as_str().to_owned())
-        .unwrap_or_else(|| "fallback".to_owned());
-    let method = request.method().as_str().to_owned();
-    let response = next.run(request).await;
-    let status = response.status().as_u16().to_string();
-    metrics::counter!("chatkit_http_requests_total", "method" => method, "route" => route.clone(), "status" => status).increment(1);
-    metrics::histogram!("chatkit_http_request_duration_seconds", "route" => route)
-        .record(started.elapsed().as_secs_f64());
-    response
 }
 
 async fn healthz() -> Json<Value> {

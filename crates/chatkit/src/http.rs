@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use axum::extract::{FromRequest, Request, State};
+use axum::extract::{FromRequest, MatchedPath, Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -116,12 +116,46 @@ font-src 'self' data: https://cdn.openai.com; \
 media-src 'self' blob:; \
 object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'";
 
-/// Middleware: security headers on every response. Pages get the CSP; API replies are never
-/// cached (they carry client secrets). No `Cross-Origin-Embedder-Policy`: `require-corp` breaks
-/// the ChatKit widget's sentinel frame.
-pub async fn security_headers(request: Request, next: Next) -> Response {
+/// Middleware around every route: the request timeout, our JSON envelope for axum's own
+/// wrong-method replies, security headers, and the request metrics. (One layer, not four: each
+/// `from_fn` layer costs a boxed service clone per request, which showed in profiles.)
+///
+/// Pages get the CSP; API replies are never cached (they carry client secrets). No
+/// `Cross-Origin-Embedder-Policy`: `require-corp` breaks the ChatKit widget's sentinel frame.
+pub async fn response_policy(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let started = std::time::Instant::now();
     let is_api = request.uri().path().starts_with("/api/");
-    let mut response = next.run(request).await;
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_owned());
+    let method = request.method().clone();
+    let limit = Duration::from_secs(state.config.server.request_timeout_secs);
+    let mut response = match tokio::time::timeout(limit, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => ApiError::new(
+            ErrorCode::RequestTimeout,
+            "The request took too long. Try again.",
+        )
+        .into_response(),
+    };
+    if response.status() == StatusCode::METHOD_NOT_ALLOWED
+        && response.extensions().get::<ErrorCode>().is_none()
+    {
+        let allow = response.headers().get(header::ALLOW).cloned();
+        response = ApiError::new(
+            ErrorCode::MethodNotAllowed,
+            "This route does not accept that method.",
+        )
+        .into_response();
+        if let Some(allow) = allow {
+            response.headers_mut().insert(header::ALLOW, allow);
+        }
+    }
     let headers = response.headers_mut();
     headers.insert(
         "x-content-type-options",
@@ -148,81 +182,55 @@ pub async fn security_headers(request: Request, next: Next) -> Response {
     if is_api {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
+    let route = route.unwrap_or_else(|| "fallback".to_owned());
+    metrics::counter!(
+        "chatkit_http_requests_total",
+        "method" => method.as_str().to_owned(),
+        "route" => route.clone(),
+        "status" => response.status().as_str().to_owned()
+    )
+    .increment(1);
+    metrics::histogram!("chatkit_http_request_duration_seconds", "route" => route)
+        .record(started.elapsed().as_secs_f64());
     response
 }
 
-/// Middleware: a browser request whose `Origin` is neither this server nor an allowed CORS origin
-/// is refused before it can mint anything (CORS alone only stops the page reading the reply).
-pub async fn check_origin(State(state): State<AppState>, request: Request, next: Next) -> Response {
+/// A browser request whose `Origin` is neither this server nor an allowed CORS origin is refused
+/// before it can act (CORS alone only stops the page reading the reply).
+pub fn check_origin(state: &AppState, request: &Request) -> Result<(), ApiError> {
     if request.method() == Method::OPTIONS {
-        return next.run(request).await;
+        return Ok(());
     }
-    let origin = request
+    let Some(origin) = request
         .headers()
         .get(header::ORIGIN)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return Ok(());
+    };
+    let host = request
+        .headers()
+        .get(header::HOST)
         .and_then(|v| v.to_str().ok());
-    if let Some(origin) = origin {
-        let host = request
-            .headers()
-            .get(header::HOST)
-            .and_then(|v| v.to_str().ok());
-        let same_origin = host.is_some_and(|host| {
-            origin
-                .split_once("://")
-                .is_some_and(|(_, authority)| authority.eq_ignore_ascii_case(host))
-        });
-        let listed = state
-            .config
-            .server
-            .cors_origins
-            .iter()
-            .any(|allowed| allowed.eq_ignore_ascii_case(origin));
-        if !same_origin && !listed {
-            return ApiError::new(
-                ErrorCode::OriginNotAllowed,
-                "This origin may not call the API. The operator can allow it with CHATKIT_CORS_ORIGIN.",
-            )
-            .into_response();
-        }
+    let same_origin = host.is_some_and(|host| {
+        origin
+            .split_once("://")
+            .is_some_and(|(_, authority)| authority.eq_ignore_ascii_case(host))
+    });
+    let listed = state
+        .config
+        .server
+        .cors_origins
+        .iter()
+        .any(|allowed| allowed.eq_ignore_ascii_case(origin));
+    if same_origin || listed {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            ErrorCode::OriginNotAllowed,
+            "This origin may not call the API. The operator can allow it with CHATKIT_CORS_ORIGIN.",
+        ))
     }
-    next.run(request).await
-}
-
-/// Middleware: the response headers must come within `server.request_timeout_secs`.
-pub async fn request_timeout(
-    State(state): State<AppState>,
-    request: Request,
-    next: Next,
-) -> Response {
-    let limit = Duration::from_secs(state.config.server.request_timeout_secs);
-    match tokio::time::timeout(limit, next.run(request)).await {
-        Ok(response) => response,
-        Err(_) => ApiError::new(
-            ErrorCode::RequestTimeout,
-            "The request took too long. Try again.",
-        )
-        .into_response(),
-    }
-}
-
-/// Middleware: axum's own plain-text rejections for a wrong method become our JSON envelope.
-pub async fn json_method_errors(request: Request, next: Next) -> Response {
-    let response = next.run(request).await;
-    if response.status() == StatusCode::METHOD_NOT_ALLOWED
-        && response.extensions().get::<ErrorCode>().is_none()
-    {
-        let allow = response.headers().get(header::ALLOW).cloned();
-        let mut replaced = ApiError::new(
-            ErrorCode::MethodNotAllowed,
-            "This route does not accept that method.",
-        )
-        .into_response();
-        if let Some(allow) = allow {
-            replaced.headers_mut().insert(header::ALLOW, allow);
-        }
-        return replaced;
-    }
-    response
 }
 
 /// JSON 404 for unknown API routes.

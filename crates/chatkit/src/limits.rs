@@ -10,9 +10,8 @@ use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::HeaderValue;
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use governor::clock::Clock;
 use governor::middleware::{NoOpMiddleware, StateInformationMiddleware};
@@ -159,55 +158,71 @@ impl RateLimiter for MemoryRateLimiter {
     }
 }
 
-/// Middleware for minting routes: checks the identity bucket, then the IP bucket.
-pub async fn limit_mints(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let Some(limiter) = state.limiter.clone() else {
-        return next.run(request).await;
+/// Takes a token from the caller's identity bucket, then from its IP bucket. `Ok` carries the
+/// tightest decision (for the `RateLimit-*` headers), `Err` the refusal (a 429 reply).
+pub fn check_mint(
+    state: &AppState,
+    request: &Request,
+    identity: &Identity,
+) -> Result<Option<Decision>, Refused> {
+    let Some(limiter) = &state.limiter else {
+        return Ok(None);
     };
-    let identity = request.extensions().get::<Identity>().map(|i| i.id.clone());
     let ip = client_ip(
         request.headers(),
-        peer_ip(&request),
+        peer_ip(request),
         &state.config.server.trusted_proxies,
     );
     let mut tightest: Option<Decision> = None;
     let checks = [
-        identity.map(|id| (Scope::Identity, id)),
+        Some((Scope::Identity, identity.id.clone())),
         ip.map(|ip| (Scope::Ip, ip.to_string())),
     ];
     for (scope, key) in checks.into_iter().flatten() {
         let decision = limiter.check(scope, &key);
         if !decision.allowed {
             metrics::counter!("chatkit_rate_limited_total", "scope" => scope.as_str()).increment(1);
-            let mut response = ApiError::new(
-                ErrorCode::RateLimited,
-                format!(
-                    "Too many sessions requested: at most {} a minute per {}. Try again shortly.",
-                    decision.limit,
-                    if scope == Scope::Ip {
-                        "address"
-                    } else {
-                        "visitor"
-                    }
-                ),
-            )
-            .with_retry_after(decision.reset_after)
-            .into_response();
-            add_headers(&mut response, decision);
-            return response;
+            return Err(Refused { scope, decision });
         }
         if tightest.is_none_or(|t| decision.remaining < t.remaining) {
             tightest = Some(decision);
         }
     }
-    let mut response = next.run(request).await;
-    if let Some(decision) = tightest {
-        add_headers(&mut response, decision);
-    }
-    response
+    Ok(tightest)
 }
 
-fn add_headers(response: &mut Response, decision: Decision) {
+/// A request refused by a limit; its reply is 429 `rate_limited` with `Retry-After`.
+#[derive(Debug, Clone, Copy)]
+pub struct Refused {
+    /// The bucket that was empty.
+    pub scope: Scope,
+    /// Its state.
+    pub decision: Decision,
+}
+
+impl IntoResponse for Refused {
+    fn into_response(self) -> Response {
+        let mut response = ApiError::new(
+            ErrorCode::RateLimited,
+            format!(
+                "Too many sessions requested: at most {} a minute per {}. Try again shortly.",
+                self.decision.limit,
+                if self.scope == Scope::Ip {
+                    "address"
+                } else {
+                    "visitor"
+                }
+            ),
+        )
+        .with_retry_after(self.decision.reset_after)
+        .into_response();
+        add_headers(&mut response, self.decision);
+        response
+    }
+}
+
+/// Adds the `RateLimit-*` headers of `decision`.
+pub fn add_headers(response: &mut Response, decision: Decision) {
     let headers = response.headers_mut();
     let reset = decision.reset_after.as_secs() + u64::from(decision.reset_after.subsec_nanos() > 0);
     for (name, value) in [

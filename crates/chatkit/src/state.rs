@@ -1,5 +1,7 @@
-//! `AppState`: everything a handler needs, cheap to clone.
+//! `AppState`: everything a handler needs, behind one `Arc` so that the clone every middleware
+//! and handler takes is a single reference-count increment.
 
+use std::ops::Deref;
 use std::sync::Arc;
 
 use axum::extract::FromRef;
@@ -11,9 +13,13 @@ use crate::config::Config;
 use crate::identity::jwt::JwtVerifier;
 use crate::limits::RateLimiter;
 
-/// The state shared by every handler.
+/// The state shared by every handler; derefs to [`Shared`].
 #[derive(Clone, Debug)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+/// The parts of [`AppState`].
+#[derive(Debug)]
+pub struct Shared {
     /// The validated configuration.
     pub config: Arc<Config>,
     /// Signs visitor cookies.
@@ -26,6 +32,20 @@ pub struct AppState {
     pub broker: Arc<Broker>,
     /// Renders `/metrics`.
     pub metrics: PrometheusHandle,
+}
+
+impl AppState {
+    /// Wraps the parts.
+    pub fn new(shared: Shared) -> Self {
+        Self(Arc::new(shared))
+    }
+}
+
+impl Deref for AppState {
+    type Target = Shared;
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
 }
 
 impl FromRef<AppState> for Key {

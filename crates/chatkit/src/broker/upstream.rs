@@ -57,7 +57,7 @@ pub struct MintedSession {
 pub struct SessionsClient {
     http: reqwest::Client,
     api_base: String,
-    create_url: String,
+    create_url: reqwest::Url,
     deadline: Duration,
     max_retries: u32,
     retry_base: Duration,
@@ -85,7 +85,7 @@ impl SessionsClient {
         Ok(Self {
             http,
             api_base: config.api_base().to_owned(),
-            create_url: format!("{}/v1/chatkit/sessions", config.api_base()),
+            create_url: reqwest::Url::parse(&format!("{}/v1/chatkit/sessions", config.api_base()))?,
             deadline: Duration::from_millis(config.timeout_ms),
             max_retries: config.max_retries,
             retry_base: Duration::from_millis(config.retry_base_ms),
@@ -101,7 +101,12 @@ impl SessionsClient {
     ) -> Result<MintedSession, UpstreamError> {
         let payload = serde_json::to_vec(body).map_err(|_| UpstreamError::InvalidResponse)?;
         let bytes = self
-            .call("create", &self.create_url, api_key, Some(payload.into()))
+            .call(
+                "create",
+                self.create_url.clone(),
+                api_key,
+                Some(payload.into()),
+            )
             .await?;
         let session: MintedSession =
             serde_json::from_slice(&bytes).map_err(|_| UpstreamError::InvalidResponse)?;
@@ -113,14 +118,18 @@ impl SessionsClient {
 
     /// `POST /v1/chatkit/sessions/{id}/cancel`.
     pub async fn cancel(&self, api_key: &str, session_id: &str) -> Result<(), UpstreamError> {
-        let url = format!("{}/v1/chatkit/sessions/{session_id}/cancel", self.api_base);
-        self.call("cancel", &url, api_key, None).await.map(|_| ())
+        let url = reqwest::Url::parse(&format!(
+            "{}/v1/chatkit/sessions/{session_id}/cancel",
+            self.api_base
+        ))
+        .map_err(|_| UpstreamError::InvalidResponse)?;
+        self.call("cancel", url, api_key, None).await.map(|_| ())
     }
 
     async fn call(
         &self,
         op: &'static str,
-        url: &str,
+        url: reqwest::Url,
         api_key: &str,
         body: Option<bytes::Bytes>,
     ) -> Result<bytes::Bytes, UpstreamError> {
@@ -129,7 +138,8 @@ impl SessionsClient {
         let mut attempt = 0u32;
         let outcome = loop {
             let result =
-                tokio::time::timeout_at(deadline, self.attempt(url, api_key, body.clone())).await;
+                tokio::time::timeout_at(deadline, self.attempt(url.clone(), api_key, body.clone()))
+                    .await;
             let (error, hint) = match result {
                 Err(_) => break Err(UpstreamError::Timeout),
                 Ok(Ok(bytes)) => break Ok(bytes),
@@ -173,7 +183,7 @@ impl SessionsClient {
 
     async fn attempt(
         &self,
-        url: &str,
+        url: reqwest::Url,
         api_key: &str,
         body: Option<bytes::Bytes>,
     ) -> Result<bytes::Bytes, (UpstreamError, RetryHint)> {

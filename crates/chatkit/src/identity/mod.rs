@@ -1,9 +1,9 @@
 //! Who is calling: a visitor with a signed HttpOnly cookie, or a user with a verified bearer JWT.
 //!
-//! The [`identify`] middleware runs before every route that acts for someone. It puts an
-//! [`Identity`] into the request's extensions and, when it created or re-signed the visitor
-//! cookie, appends `Set-Cookie` to whatever the route answered, errors included (a visitor who
-//! first meets us through an error keeps the same id on the retry).
+//! [`resolve`] runs before every route that acts for someone (see the minting routes' guard in
+//! `broker`). When it created or adopted the visitor cookie, [`set_cookie`] adds `Set-Cookie` to
+//! whatever the route answered, errors included (a visitor who first meets us through an error
+//! keeps the same id on the retry).
 
 pub mod jwt;
 
@@ -13,9 +13,8 @@ use std::path::Path;
 
 use anyhow::Context;
 use axum::extract::connect_info::MockConnectInfo;
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{ConnectInfo, Request};
 use axum::http::{HeaderMap, header};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::cookie::{Cookie, CookieJar, Key, SameSite, SignedCookieJar};
 use chatkit_types::sessions::StateValue;
@@ -146,41 +145,37 @@ pub fn peer_ip(request: &Request) -> Option<IpAddr> {
         })
 }
 
-/// Middleware: resolve the [`Identity`] (JWT first, then cookie), refuse anonymous callers when
-/// `auth.required`, and set the visitor cookie on the way out when it is new or adopted.
-pub async fn identify(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+/// Resolves who is calling: a verified bearer JWT first, else the visitor cookie (signed, or a
+/// legacy unsigned one adopted). Returns the cookie to set when the visitor is new or adopted;
+/// refuses anonymous callers when `auth.required`.
+pub async fn resolve(
+    state: &AppState,
+    headers: &HeaderMap,
+    peer: Option<IpAddr>,
+) -> Result<(Identity, Option<Cookie<'static>>), ApiError> {
     let config = &state.config;
-    let peer = peer_ip(&request);
-    let headers = request.headers();
-
     if let (Some(token), Some(verifier)) = (bearer_token(headers), &state.jwt) {
-        match verifier.verify(token).await {
-            Ok(identity) => {
-                request.extensions_mut().insert(identity);
-                return next.run(request).await;
-            }
-            Err(err) => return err.into_response(),
-        }
+        return verifier
+            .verify(token)
+            .await
+            .map(|identity| (identity, None));
     }
     if config.auth.required {
-        return ApiError::new(
+        return Err(ApiError::new(
             ErrorCode::Unauthorized,
             "Sign in first: this server requires a bearer token (Authorization: Bearer <JWT>).",
-        )
-        .into_response();
+        ));
     }
+    Ok(visitor_identity(config, &state.cookie_key, headers, peer))
+}
 
-    let (identity, new_cookie) = visitor_identity(config, &state.cookie_key, headers, peer);
-    request.extensions_mut().insert(identity);
-    let response = next.run(request).await;
-    match new_cookie {
-        Some(cookie) => (
-            SignedCookieJar::new(state.cookie_key.clone()).add(cookie),
-            response,
-        )
-            .into_response(),
-        None => response,
-    }
+/// Adds `Set-Cookie` for `cookie`, signed, to `response`.
+pub fn set_cookie(state: &AppState, response: Response, cookie: Cookie<'static>) -> Response {
+    (
+        SignedCookieJar::new(state.cookie_key.clone()).add(cookie),
+        response,
+    )
+        .into_response()
 }
 
 fn bearer_token(headers: &HeaderMap) -> Option<&str> {
