@@ -121,6 +121,7 @@ fn check_config(args: ConfigArgs) -> anyhow::Result<()> {
 pub const DEMO_WORKFLOW: &str = "wf_demo";
 
 async fn run_serve(args: ServeArgs) -> anyhow::Result<()> {
+    let shutdown = shutdown_signal();
     let mut config = Config::load(args.config.config.as_deref())?;
     telemetry::init_logging(&config.log);
     let demo = args.demo || (args.demo_if_no_key && config.openai.api_key.is_none());
@@ -150,7 +151,7 @@ async fn run_serve(args: ServeArgs) -> anyhow::Result<()> {
         version = env!("CARGO_PKG_VERSION"),
         "chatkit-rs listening"
     );
-    serve(config, listener, shutdown_signal()).await
+    serve(config, listener, shutdown).await
 }
 
 /// Points `config` at the simulator at `base` with a dummy key and a demo workflow.
@@ -166,6 +167,7 @@ pub fn apply_demo(config: &mut Config, base: &str) {
 
 async fn run_sim(args: SimArgs) -> anyhow::Result<()> {
     telemetry::init_logging(&crate::config::LogConfig::default());
+    let shutdown = shutdown_signal();
     let addr = SocketAddr::new(args.host, args.port);
     let listener = TcpListener::bind(addr)
         .await
@@ -174,7 +176,7 @@ async fn run_sim(args: SimArgs) -> anyhow::Result<()> {
     tracing::info!(%url, "OpenAI simulator listening (requests recorded at /__sim/requests)");
     eprintln!("simulator listening on {url}");
     let sim = chatkit_sim::Simulator::new().with_recording(!args.no_record);
-    chatkit_sim::serve(listener, sim, shutdown_signal())
+    chatkit_sim::serve(listener, sim, shutdown)
         .await
         .context("simulator error")
 }

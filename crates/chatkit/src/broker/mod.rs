@@ -169,6 +169,7 @@ pub async fn create_session(
     Extension(identity): Extension<Identity>,
     ApiJson(body): ApiJson<SessionRequest>,
 ) -> Result<Response, ApiError> {
+    server_key(&state.config)?;
     let workflow = server_workflow(&state.config, body.workflow.named())?;
     let reply = mint(&state, &identity, &workflow, KeySource::Server, "session").await?;
     Ok(axum::Json(reply).into_response())
@@ -180,6 +181,7 @@ pub async fn refresh_session(
     Extension(identity): Extension<Identity>,
     ApiJson(body): ApiJson<RefreshRequest>,
 ) -> Result<Response, ApiError> {
+    server_key(&state.config)?;
     let current = body
         .current_client_secret
         .as_deref()
@@ -242,6 +244,7 @@ pub async fn create_session_starter(
     ApiJson(body): ApiJson<CreateSessionRequest>,
 ) -> Result<Response, ApiError> {
     let Some(api_key) = body.api_key.filter(|k| !k.expose().trim().is_empty()) else {
+        server_key(&state.config)?;
         let workflow = server_workflow(&state.config, body.workflow.named())?;
         let reply = mint(
             &state,
@@ -299,6 +302,17 @@ pub async fn create_session_starter(
     Ok(axum::Json(reply).into_response())
 }
 
+/// The server's own key, or 503 `not_configured` naming `OPENAI_API_KEY` (checked first, so a
+/// server without a key says so whatever else it lacks).
+fn server_key(config: &Config) -> Result<&Secret, ApiError> {
+    config.openai.api_key.as_ref().ok_or_else(|| {
+        ApiError::new(
+            ErrorCode::NotConfigured,
+            "Hosted mode is not configured: set OPENAI_API_KEY on the server.",
+        )
+    })
+}
+
 /// The workflow a server-key mint is for: the named one if allowed, else the default.
 fn server_workflow(config: &Config, named: Option<&str>) -> Result<String, ApiError> {
     match named {
@@ -353,15 +367,7 @@ async fn mint(
 ) -> Result<MintReply, ApiError> {
     let config = &state.config;
     let (api_key, user) = match &key {
-        KeySource::Server => {
-            let key = config.openai.api_key.as_ref().ok_or_else(|| {
-                ApiError::new(
-                    ErrorCode::NotConfigured,
-                    "Hosted mode is not configured: set OPENAI_API_KEY on the server.",
-                )
-            })?;
-            (key.expose(), identity.id.clone())
-        }
+        KeySource::Server => (server_key(config)?.expose(), identity.id.clone()),
         KeySource::Caller(key) => (key.expose(), per_workflow_user(&identity.id, workflow)),
     };
     let body = session_body(config, identity, workflow, user);
