@@ -435,12 +435,7 @@ impl Config {
 
     /// Fills derived values and checks every range; called by the loaders and by `--demo`.
     pub fn resolve_and_validate(&mut self) -> Result<(), ConfigError> {
-        let mut problems = Vec::new();
-        let mut check = |ok: bool, key: &str, value: String, allowed: &str| {
-            if !ok {
-                problems.push(format!("{} = {value}: allowed {allowed}", describe(key)));
-            }
-        };
+        let mut problems = Problems::default();
 
         // The API origin and the model base URL derive from each other.
         let api_base = self.openai.api_base.clone();
@@ -451,20 +446,20 @@ impl Config {
             (None, None) => DEFAULT_API_BASE.to_owned(),
         };
         let api_base = api_base.trim_end_matches('/').to_owned();
-        check(
+        problems.check(
             is_http_url(&api_base),
             "openai.api_base",
             format!("{api_base:?}"),
             "an http(s) origin",
         );
-        check(
+        problems.check(
             !api_base.ends_with("/v1"),
             "openai.api_base",
             format!("{api_base:?}"),
             "the origin without `/v1` (set OPENAI_BASE_URL for the `/v1` form)",
         );
         let base_url = base_url.unwrap_or_else(|| format!("{api_base}/v1"));
-        check(
+        problems.check(
             is_http_url(&base_url),
             "openai.base_url",
             format!("{base_url:?}"),
@@ -474,48 +469,30 @@ impl Config {
         self.openai.base_url = Some(base_url.trim_end_matches('/').to_owned());
 
         let o = &self.openai;
-        check(
-            (100..=60_000).contains(&o.connect_timeout_ms),
+        problems.in_range(
             "openai.connect_timeout_ms",
-            o.connect_timeout_ms.to_string(),
-            "100..=60000",
+            o.connect_timeout_ms,
+            100..=60_000,
         );
-        check(
-            (100..=300_000).contains(&o.timeout_ms),
-            "openai.timeout_ms",
-            o.timeout_ms.to_string(),
-            "100..=300000",
-        );
-        check(
-            o.max_retries <= 5,
-            "openai.max_retries",
-            o.max_retries.to_string(),
-            "0..=5",
-        );
-        check(
-            (1..=10_000).contains(&o.retry_base_ms),
-            "openai.retry_base_ms",
-            o.retry_base_ms.to_string(),
-            "1..=10000",
-        );
+        problems.in_range("openai.timeout_ms", o.timeout_ms, 100..=300_000);
+        problems.in_range("openai.max_retries", u64::from(o.max_retries), 0..=5);
+        problems.in_range("openai.retry_base_ms", o.retry_base_ms, 1..=10_000);
 
         let s = &self.server;
-        check(
-            (1024..=16 * 1024 * 1024).contains(&s.body_limit_bytes),
+        problems.in_range(
             "server.body_limit_bytes",
-            s.body_limit_bytes.to_string(),
-            "1024..=16777216",
+            s.body_limit_bytes as u64,
+            1024..=16 * 1024 * 1024,
         );
-        check(
-            (1..=600).contains(&s.request_timeout_secs),
+        problems.in_range(
             "server.request_timeout_secs",
-            s.request_timeout_secs.to_string(),
-            "1..=600",
+            s.request_timeout_secs,
+            1..=600,
         );
         for origin in &s.cors_origins {
             let origin = origin.trim();
             if origin == "*" || origin.eq_ignore_ascii_case("true") {
-                check(
+                problems.check(
                     false,
                     "server.cors_origins",
                     format!("{origin:?}"),
@@ -525,7 +502,7 @@ impl Config {
                      (leave it unset when the page is served from this server: same-origin needs no CORS)",
                 );
             } else {
-                check(
+                problems.check(
                     is_origin(origin),
                     "server.cors_origins",
                     format!("{origin:?}"),
@@ -535,41 +512,28 @@ impl Config {
         }
 
         let h = &self.hosted;
-        check(
-            (1..=600).contains(&h.session_ttl_secs),
+        problems.in_range(
             "hosted.session_ttl_secs",
-            h.session_ttl_secs.to_string(),
-            "1..=600 (the API's maximum is 600 s)",
+            u64::from(h.session_ttl_secs),
+            1..=600,
         );
-        check(
-            h.max_requests_per_minute >= 1,
+        problems.in_range(
             "hosted.max_requests_per_minute",
-            h.max_requests_per_minute.to_string(),
-            ">= 1",
+            u64::from(h.max_requests_per_minute),
+            1..=u64::MAX,
         );
-        check(
-            h.max_files >= 1,
-            "hosted.max_files",
-            h.max_files.to_string(),
-            ">= 1",
-        );
-        check(
-            (1..=512).contains(&h.max_file_size_mb),
+        problems.in_range("hosted.max_files", u64::from(h.max_files), 1..=u64::MAX);
+        problems.in_range(
             "hosted.max_file_size_mb",
-            h.max_file_size_mb.to_string(),
-            "1..=512",
+            u64::from(h.max_file_size_mb),
+            1..=512,
         );
         if let Some(n) = h.recent_threads {
-            check(n >= 1, "hosted.recent_threads", n.to_string(), ">= 1");
+            problems.in_range("hosted.recent_threads", u64::from(n), 1..=u64::MAX);
         }
-        check(
-            (0..=600).contains(&h.cancel_grace_secs),
-            "hosted.cancel_grace_secs",
-            h.cancel_grace_secs.to_string(),
-            "0..=600",
-        );
+        problems.in_range("hosted.cancel_grace_secs", h.cancel_grace_secs, 0..=600);
         if let Some(version) = &h.workflow_version {
-            check(
+            problems.check(
                 !version.trim().eq_ignore_ascii_case("latest") && !version.trim().is_empty(),
                 "hosted.workflow_version",
                 format!("{version:?}"),
@@ -577,7 +541,7 @@ impl Config {
             );
         }
         for id in h.workflow_id.iter().chain(h.workflows.iter()) {
-            check(
+            problems.check(
                 is_workflow_id(id),
                 "hosted.workflow_id/workflows",
                 format!("{id:?}"),
@@ -585,7 +549,7 @@ impl Config {
             );
         }
         let state_count = h.state_variables.len() + self.auth.state_claims.len();
-        check(
+        problems.check(
             state_count <= 64,
             "hosted.state_variables",
             format!("{state_count} variables (with auth.state_claims)"),
@@ -596,7 +560,7 @@ impl Config {
             .keys()
             .chain(self.auth.state_claims.iter())
         {
-            check(
+            problems.check(
                 !name.is_empty() && name.len() <= 64,
                 "hosted.state_variables",
                 format!("{name:?}"),
@@ -605,20 +569,19 @@ impl Config {
         }
 
         let i = &self.identity;
-        check(
+        problems.check(
             is_cookie_name(&i.cookie_name),
             "identity.cookie_name",
             format!("{:?}", i.cookie_name),
             "letters, digits and !#$%&'*+-.^_`|~",
         );
-        check(
-            (1..=400).contains(&i.cookie_max_age_days),
+        problems.in_range(
             "identity.cookie_max_age_days",
-            i.cookie_max_age_days.to_string(),
-            "1..=400",
+            u64::from(i.cookie_max_age_days),
+            1..=400,
         );
         if let Some(key) = &i.cookie_key {
-            check(
+            problems.check(
                 key.expose().len() >= 32,
                 "identity.cookie_key",
                 "[redacted]".into(),
@@ -627,14 +590,9 @@ impl Config {
         }
 
         let a = &self.auth;
-        check(
-            a.leeway_secs <= 300,
-            "auth.leeway_secs",
-            a.leeway_secs.to_string(),
-            "0..=300",
-        );
+        problems.in_range("auth.leeway_secs", a.leeway_secs, 0..=300);
         if let Some(secret) = &a.jwt_secret {
-            check(
+            problems.check(
                 secret.expose().len() >= 32,
                 "auth.jwt_secret",
                 "[redacted]".into(),
@@ -642,14 +600,14 @@ impl Config {
             );
         }
         if let Some(url) = &a.jwks_url {
-            check(
+            problems.check(
                 is_http_url(url),
                 "auth.jwks_url",
                 format!("{url:?}"),
                 "an http(s) URL",
             );
         }
-        check(
+        problems.check(
             !a.required || a.jwt_enabled(),
             "auth.required",
             "true".into(),
@@ -657,29 +615,54 @@ impl Config {
         );
 
         let l = &self.limits;
-        check(
-            l.mints_per_minute_per_identity >= 1,
+        problems.in_range(
             "limits.mints_per_minute_per_identity",
-            l.mints_per_minute_per_identity.to_string(),
-            ">= 1",
+            u64::from(l.mints_per_minute_per_identity),
+            1..=u64::MAX,
         );
-        check(
-            l.mints_per_minute_per_ip >= 1,
+        problems.in_range(
             "limits.mints_per_minute_per_ip",
-            l.mints_per_minute_per_ip.to_string(),
-            ">= 1",
+            u64::from(l.mints_per_minute_per_ip),
+            1..=u64::MAX,
         );
 
-        if problems.is_empty() {
-            Ok(())
-        } else {
-            Err(ConfigError { problems })
-        }
+        problems.into_result()
     }
 
     /// The effective configuration as TOML, secrets redacted (what `check-config` prints).
     pub fn to_redacted_toml(&self) -> String {
         toml::to_string_pretty(self).unwrap_or_else(|err| format!("# cannot render: {err}\n"))
+    }
+}
+
+/// Problems found while validating, each naming the key, its environment names, the value and
+/// what is allowed.
+#[derive(Default)]
+struct Problems(Vec<String>);
+
+impl Problems {
+    fn check(&mut self, ok: bool, key: &str, value: String, allowed: &str) {
+        if !ok {
+            self.0
+                .push(format!("{} = {value}: allowed {allowed}", describe(key)));
+        }
+    }
+
+    /// A numeric setting within `range`; the message quotes the range from [`SETTINGS`].
+    fn in_range(&mut self, key: &str, value: u64, range: std::ops::RangeInclusive<u64>) {
+        let allowed = SETTINGS
+            .iter()
+            .find(|s| s.key == key)
+            .map_or("another value", |s| s.range);
+        self.check(range.contains(&value), key, value.to_string(), allowed);
+    }
+
+    fn into_result(self) -> Result<(), ConfigError> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(ConfigError { problems: self.0 })
+        }
     }
 }
 
