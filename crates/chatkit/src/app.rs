@@ -61,9 +61,11 @@ pub fn app(state: AppState) -> Router {
         .route("/readyz", get(readyz))
         .route("/api/status", get(status))
         .route("/api/{*rest}", axum::routing::any(api_not_found));
-    if state.config.server.metrics_addr.is_none() {
-        router = router.route("/metrics", get(metrics));
-    }
+    router = match state.config.server.metrics_addr {
+        None => router.route("/metrics", get(metrics)),
+        // Served on its own listener: here it is an unknown route, not the web UI.
+        Some(_) => router.route("/metrics", axum::routing::any(api_not_found)),
+    };
     let router = router
         .fallback(web::serve_asset)
         .layer(from_fn_with_state(state.clone(), response_policy));

@@ -284,6 +284,29 @@ async fn a_slow_upstream_within_the_timeout_still_mints() {
 }
 
 #[tokio::test]
+async fn a_request_over_the_server_timeout_is_a_503_request_timeout() {
+    // Arrange: the upstream would answer after 3 s and may take 10, but the server allows 1 s.
+    let app = fault_app(|c| {
+        c.server.request_timeout_secs = 1;
+        c.openai.timeout_ms = 10_000;
+    })
+    .await;
+    let _ = app.sim.sim.clone().with_slow_delay(Duration::from_secs(3));
+    let started = std::time::Instant::now();
+
+    // Act
+    let reply = mint(&app, "wf_slow").await;
+
+    // Assert
+    reply.assert_error(StatusCode::SERVICE_UNAVAILABLE, "request_timeout");
+    assert!(
+        started.elapsed() < Duration::from_millis(2_500),
+        "answered after {:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test]
 async fn an_unreachable_upstream_is_a_502_upstream_unavailable() {
     // Arrange
     // Port 1 is privileged: never handed out by `bind(0)` to another test, and nothing listens.

@@ -91,14 +91,17 @@ async fn metrics_can_have_their_own_port_and_leave_the_main_one() {
         "metrics on their own port:\n{}",
         own.text
     );
-    assert!(
-        !main.text.contains("chatkit_http_requests_total")
-            && !main
-                .header("content-type")
-                .is_some_and(|ct| ct.starts_with("text/plain")),
-        "the main port no longer serves metrics: {} {}",
+    assert_eq!(
         main.status,
-        main.header("content-type").unwrap_or("")
+        StatusCode::NOT_FOUND,
+        "the main port no longer serves metrics: {}",
+        main.text
+    );
+    assert!(!main.text.contains("chatkit_http_requests_total"));
+    assert!(
+        main.text.contains("\"not_found\""),
+        "a JSON 404: {}",
+        main.text
     );
 }
 
