@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's second command: install what the tests need, then run every check and test:
-# formatting, lints, the web UI's build and unit tests, and the Rust workspace's tests (unit,
-# HTTP integration against the simulator on loopback, config and docs checks).
+# formatting, lints, the web UI's build and unit tests, the Rust workspace's tests (unit, HTTP
+# integration against the simulator on loopback, config and docs checks), and the wire
+# conformance check by the official openai-chatkit package (installed into a virtualenv).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
@@ -18,5 +19,19 @@ log "web unit tests"
 log "cargo clippy (warnings are errors)"
 cargo clippy --locked --workspace --all-targets -- -D warnings
 
+# The Rust tests write conformance records here (every frame, reply and value they produce).
+export CHATKIT_CONFORMANCE_DIR="${CHATKIT_CONFORMANCE_DIR:-$PWD/target/conformance}"
+mkdir -p "$CHATKIT_CONFORMANCE_DIR"
+rm -f "$CHATKIT_CONFORMANCE_DIR"/*.jsonl
+
 log "cargo test"
 cargo test --locked --workspace
+
+log "TypeScript types in web/src/gen are current (generated from the Rust wire types)"
+cargo test --locked -p chatkit-types --features ts --test typescript
+
+log "conformance harness self-test (openai-chatkit 1.6.5 in a virtualenv)"
+bash scripts/conformance.sh selftest
+
+log "conformance: golden fixtures and the Rust tests' records, checked by openai-chatkit 1.6.5"
+bash scripts/conformance.sh --fixtures crates/chatkit-types/tests/fixtures "$CHATKIT_CONFORMANCE_DIR"
