@@ -1,0 +1,201 @@
+//! Storage for the ChatKit protocol server.
+//!
+//! [`Store`] keeps threads, their items (hidden ones included) and attachment metadata, with the
+//! semantics of `openai-chatkit`'s `Store` (see the protocol reference, section 9). Every call
+//! carries a [`StoreContext`]: the identity and agent it acts for. A thread belongs to the
+//! identity and the agent that created it; anything else asking for it gets [`StoreError::NotFound`],
+//! never a different error, so a caller cannot tell "not yours" from "not there".
+//!
+//! Ordering never ties: each backend gives every thread and item an insertion sequence number, and
+//! pages are ordered by it (creation order), so two items created in the same microsecond keep the
+//! order in which they were added. Cursors (`after`) are ids and exclusive.
+//!
+//! Backends: SQLite (the default: one file in the data directory, WAL, migrations at start) and
+//! PostgreSQL (`postgres://…`), picked from the URL by [`connect`]; and an in-memory one for tests.
+
+use std::fmt;
+
+use async_trait::async_trait;
+use chatkit_types::{Attachment, FeedbackKind, Order, Page, ThreadItem, ThreadMetadata};
+
+/// Who a store call acts for.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct StoreContext {
+    /// The caller's identity id (visitor cookie id or JWT `sub`).
+    pub identity: String,
+    /// The agent the request was addressed to (`/chatkit/<agent>`).
+    pub agent: String,
+}
+
+/// Why a store call failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The thread, item or attachment does not exist for this context.
+    #[error("not found")]
+    NotFound,
+    /// An insert collided with an existing id.
+    #[error("already exists: {0}")]
+    Conflict(String),
+    /// A stored value could not be read back (corrupt or from an incompatible version).
+    #[error("stored data could not be decoded: {0}")]
+    Corrupt(String),
+    /// The backend failed (connection, I/O, constraint).
+    #[error("storage backend error: {0}")]
+    Backend(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+/// Result of a store call.
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// The kinds of id a store generates (Python: `StoreItemType`), with their prefixes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IdKind {
+    /// `thr_`
+    Thread,
+    /// `msg_`: user and assistant messages, widgets, generated images, structured input.
+    Message,
+    /// `tc_`
+    ToolCall,
+    /// `wf_`
+    Workflow,
+    /// `tsk_`
+    Task,
+    /// `atc_`
+    Attachment,
+    /// `shcx_`
+    SdkHiddenContext,
+}
+
+impl IdKind {
+    /// The id prefix, without the underscore.
+    pub fn prefix(self) -> &'static str {
+        match self {
+            IdKind::Thread => "thr",
+            IdKind::Message => "msg",
+            IdKind::ToolCall => "tc",
+            IdKind::Workflow => "wf",
+            IdKind::Task => "tsk",
+            IdKind::Attachment => "atc",
+            IdKind::SdkHiddenContext => "shcx",
+        }
+    }
+}
+
+/// A fresh id: the kind's prefix and 16 hex digits of a random UUID (the reference uses 8; 16 makes
+/// collisions across a large store negligible).
+pub fn generate_id(kind: IdKind) -> String {
+    let uuid = uuid::Uuid::new_v4().simple().to_string();
+    format!("{}_{}", kind.prefix(), &uuid[..16])
+}
+
+/// Feedback on items, as recorded (for review and evaluation data later).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeedbackRecord {
+    /// The thread.
+    pub thread_id: String,
+    /// The item.
+    pub item_id: String,
+    /// Thumbs up or down.
+    pub kind: FeedbackKind,
+}
+
+/// Threads, items, attachment metadata and feedback, scoped by [`StoreContext`].
+///
+/// Method names follow the Python `Store` so a diff against the reference stays mechanical.
+#[async_trait]
+pub trait Store: Send + Sync + fmt::Debug {
+    /// A new thread id.
+    fn generate_thread_id(&self) -> String {
+        generate_id(IdKind::Thread)
+    }
+
+    /// A new item id of `kind`.
+    fn generate_item_id(&self, kind: IdKind) -> String {
+        generate_id(kind)
+    }
+
+    /// The thread, or `NotFound` when absent or another context's.
+    async fn load_thread(&self, thread_id: &str, ctx: &StoreContext) -> StoreResult<ThreadMetadata>;
+
+    /// Inserts or updates a thread (creation and every metadata change). Saving another context's
+    /// thread id is `NotFound`.
+    async fn save_thread(&self, thread: &ThreadMetadata, ctx: &StoreContext) -> StoreResult<()>;
+
+    /// The context's threads in creation order (`Desc`: newest first), `limit` at most, after the
+    /// thread `after` (exclusive); `has_more` and `after` (the last id) when more follow.
+    async fn load_threads(
+        &self,
+        limit: usize,
+        after: Option<&str>,
+        order: Order,
+        ctx: &StoreContext,
+    ) -> StoreResult<Page<ThreadMetadata>>;
+
+    /// Deletes a thread, its items, its feedback and the metadata of its attachments.
+    async fn delete_thread(&self, thread_id: &str, ctx: &StoreContext) -> StoreResult<()>;
+
+    /// A thread's items (hidden ones included) in creation order, with the same cursor rules as
+    /// [`Store::load_threads`]. `NotFound` when the thread is absent or another context's.
+    async fn load_thread_items(
+        &self,
+        thread_id: &str,
+        after: Option<&str>,
+        limit: usize,
+        order: Order,
+        ctx: &StoreContext,
+    ) -> StoreResult<Page<ThreadItem>>;
+
+    /// Inserts an item at the end of the thread (`Conflict` if the id exists).
+    async fn add_thread_item(
+        &self,
+        thread_id: &str,
+        item: &ThreadItem,
+        ctx: &StoreContext,
+    ) -> StoreResult<()>;
+
+    /// Inserts or replaces an item by id; a replaced item keeps its place in the order.
+    async fn save_item(&self, thread_id: &str, item: &ThreadItem, ctx: &StoreContext)
+    -> StoreResult<()>;
+
+    /// One item, or `NotFound`.
+    async fn load_item(
+        &self,
+        thread_id: &str,
+        item_id: &str,
+        ctx: &StoreContext,
+    ) -> StoreResult<ThreadItem>;
+
+    /// Deletes one item (`NotFound` if absent).
+    async fn delete_thread_item(
+        &self,
+        thread_id: &str,
+        item_id: &str,
+        ctx: &StoreContext,
+    ) -> StoreResult<()>;
+
+    /// Inserts or updates attachment metadata (called again once the attachment joins a thread).
+    async fn save_attachment(&self, attachment: &Attachment, ctx: &StoreContext) -> StoreResult<()>;
+
+    /// Attachment metadata, or `NotFound`.
+    async fn load_attachment(&self, attachment_id: &str, ctx: &StoreContext)
+    -> StoreResult<Attachment>;
+
+    /// Deletes attachment metadata (`NotFound` if absent).
+    async fn delete_attachment(&self, attachment_id: &str, ctx: &StoreContext) -> StoreResult<()>;
+
+    /// Records feedback on items of a thread (replacing earlier feedback on the same items).
+    async fn add_feedback(
+        &self,
+        thread_id: &str,
+        item_ids: &[String],
+        kind: FeedbackKind,
+        ctx: &StoreContext,
+    ) -> StoreResult<()>;
+
+    /// The feedback recorded on a thread's items.
+    async fn load_feedback(
+        &self,
+        thread_id: &str,
+        ctx: &StoreContext,
+    ) -> StoreResult<Vec<FeedbackRecord>>;
+}
