@@ -65,7 +65,7 @@ fn every_existing_environment_name_is_understood() {
                 "https://a.example.com, https://b.example.com",
             ),
             ("CHATKIT_API_BASE", "http://127.0.0.1:9999/"),
-            ("CHATKIT_DATA_DIR", "/tmp/ck"),
+            ("CHATKIT_DATA_DIR", "/srv/chatkit-data"),
             ("CHATKIT_PORT", "7000"),
             ("HOST", "0.0.0.0"),
             ("CHATKIT_FORCE_SECURE_COOKIE", "1"),
@@ -92,7 +92,7 @@ fn every_existing_environment_name_is_understood() {
         config.openai.base_url.as_deref(),
         Some("http://127.0.0.1:9999/v1")
     );
-    assert_eq!(config.server.data_dir, std::path::PathBuf::from("/tmp/ck"));
+    assert_eq!(config.server.data_dir, std::path::PathBuf::from("/srv/chatkit-data"));
     assert_eq!(config.server.port, 7000, "CHATKIT_PORT when PORT is unset");
     assert!(config.identity.secure_cookie);
 }
