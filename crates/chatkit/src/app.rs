@@ -19,6 +19,7 @@ use crate::broker::{self, Broker};
 use crate::config::{Config, DEFAULT_API_BASE};
 use crate::error::ApiError;
 use crate::http::{api_not_found, response_policy};
+use crate::identity::token::TokenSigner;
 use crate::identity::{self, jwt::JwtVerifier};
 use crate::limits::{MemoryRateLimiter, RateLimiter};
 use crate::state::{AppState, Shared};
@@ -37,6 +38,7 @@ pub fn build_state(config: Config) -> anyhow::Result<AppState> {
         )) as Arc<dyn RateLimiter>
     });
     Ok(AppState::new(Shared {
+        token_signer: TokenSigner::new(cookie_key.signing()),
         jwt: JwtVerifier::new(&config.auth).map(Arc::new),
         broker: Arc::new(Broker::new(&config)?),
         cookie_key,
@@ -53,6 +55,7 @@ pub fn app(state: AppState) -> Router {
         .route("/api/session", post(broker::create_session))
         .route("/api/chatkit/refresh", post(broker::refresh_session))
         .route("/api/create-session", post(broker::create_session_starter))
+        .route("/api/chatkit/token", post(identity::token::issue_token))
         .route_layer(from_fn_with_state(state.clone(), broker::guard));
 
     let mut router = Router::new()

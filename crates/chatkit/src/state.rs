@@ -11,6 +11,7 @@ use metrics_exporter_prometheus::PrometheusHandle;
 use crate::broker::Broker;
 use crate::config::Config;
 use crate::identity::jwt::JwtVerifier;
+use crate::identity::token::TokenSigner;
 use crate::limits::RateLimiter;
 
 /// The state shared by every handler; derefs to [`Shared`].
@@ -24,6 +25,8 @@ pub struct Shared {
     pub config: Arc<Config>,
     /// Signs visitor cookies.
     pub cookie_key: Key,
+    /// Signs and verifies embed tokens and anonymous ids.
+    pub token_signer: TokenSigner,
     /// Verifies bearer JWTs, when configured.
     pub jwt: Option<Arc<JwtVerifier>>,
     /// Minting limits, unless turned off.

@@ -92,7 +92,10 @@ fn every_existing_environment_name_is_understood() {
         config.openai.base_url.as_deref(),
         Some("http://127.0.0.1:9999/v1")
     );
-    assert_eq!(config.server.data_dir, std::path::PathBuf::from("/srv/chatkit-data"));
+    assert_eq!(
+        config.server.data_dir,
+        std::path::PathBuf::from("/srv/chatkit-data")
+    );
     assert_eq!(config.server.port, 7000, "CHATKIT_PORT when PORT is unset");
     assert!(config.identity.secure_cookie);
 }

@@ -6,6 +6,7 @@
 //! keeps the same id on the retry).
 
 pub mod jwt;
+pub mod token;
 
 use std::collections::BTreeMap;
 use std::net::{IpAddr, SocketAddr};
@@ -145,7 +146,7 @@ pub fn peer_ip(request: &Request) -> Option<IpAddr> {
         })
 }
 
-/// Resolves who is calling: a verified bearer JWT first, else the visitor cookie (signed, or a
+/// Resolves who is calling: one of our embed tokens or a verified bearer JWT first, else the visitor cookie (signed, or a
 /// legacy unsigned one adopted). Returns the cookie to set when the visitor is new or adopted;
 /// refuses anonymous callers when `auth.required`.
 pub async fn resolve(
@@ -154,11 +155,19 @@ pub async fn resolve(
     peer: Option<IpAddr>,
 ) -> Result<(Identity, Option<Cookie<'static>>), ApiError> {
     let config = &state.config;
-    if let (Some(token), Some(verifier)) = (bearer_token(headers), &state.jwt) {
-        return verifier
-            .verify(token)
-            .await
-            .map(|identity| (identity, None));
+    if let Some(token) = bearer_token(headers) {
+        if token.starts_with(token::TOKEN_PREFIX) {
+            return state
+                .token_signer
+                .verify(token, token::now_unix())
+                .map(|identity| (identity, None));
+        }
+        if let Some(verifier) = &state.jwt {
+            return verifier
+                .verify(token)
+                .await
+                .map(|identity| (identity, None));
+        }
     }
     if config.auth.required {
         return Err(ApiError::new(
@@ -178,7 +187,7 @@ pub fn set_cookie(state: &AppState, response: Response, cookie: Cookie<'static>)
         .into_response()
 }
 
-fn bearer_token(headers: &HeaderMap) -> Option<&str> {
+pub(crate) fn bearer_token(headers: &HeaderMap) -> Option<&str> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
     scheme

@@ -4,6 +4,7 @@
 mod helpers;
 
 mod create_session;
+mod embed;
 mod errors;
 mod headers;
 mod identity;
