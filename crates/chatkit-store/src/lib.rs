@@ -18,6 +18,10 @@ use std::fmt;
 use async_trait::async_trait;
 use chatkit_types::{Attachment, FeedbackKind, Order, Page, ThreadItem, ThreadMetadata};
 
+pub mod memory;
+
+pub use memory::MemoryStore;
+
 /// Who a store call acts for.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct StoreContext {
@@ -198,4 +202,22 @@ pub trait Store: Send + Sync + fmt::Debug {
         thread_id: &str,
         ctx: &StoreContext,
     ) -> StoreResult<Vec<FeedbackRecord>>;
+}
+
+/// Builds a page from up to `limit + 1` rows `(id, value)` already in page order: the first
+/// `limit` are the data; a row beyond them means `has_more`, and `after` is then the id of the
+/// last row kept.
+pub(crate) fn page_of<T>(mut rows: Vec<(String, T)>, limit: usize) -> Page<T> {
+    let has_more = rows.len() > limit;
+    rows.truncate(limit);
+    let after = if has_more {
+        rows.last().map(|(id, _)| id.clone())
+    } else {
+        None
+    };
+    Page {
+        data: rows.into_iter().map(|(_, value)| value).collect(),
+        has_more,
+        after,
+    }
 }

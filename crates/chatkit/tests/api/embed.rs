@@ -85,7 +85,7 @@ async fn a_tampered_embed_token_is_a_401() {
     let app = spawn_app(|_| {}).await;
     let first = token(&app, &json!({}), None).await;
     let bearer = first.body["token"].as_str().unwrap();
-    let tampered = format!("{}x", bearer);
+    let tampered = format!("{bearer}x");
 
     // Act
     let reply = mint_with_bearer(&app, &tampered).await;
