@@ -18,6 +18,7 @@ pub mod error;
 pub mod http;
 pub mod identity;
 pub mod limits;
+pub mod signing;
 pub mod state;
 pub mod telemetry;
 pub mod web;

@@ -19,13 +19,12 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
-use sha2::Sha256;
 
 use super::{Identity, IdentityKind, bearer_token};
 use crate::error::{ApiError, ErrorCode};
 use crate::http::ApiJson;
+use crate::signing::Signer;
 use crate::state::AppState;
 
 /// Prefix of our bearer tokens (JWTs never start with it).
@@ -33,18 +32,10 @@ pub const TOKEN_PREFIX: &str = "ckt_";
 /// How long an embed token lives.
 pub const TOKEN_TTL: Duration = Duration::from_secs(15 * 60);
 
-type HmacSha256 = Hmac<Sha256>;
-
 /// Signs and verifies embed tokens and anonymous ids.
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub struct TokenSigner {
-    key: [u8; 32],
-}
-
-impl std::fmt::Debug for TokenSigner {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("TokenSigner([redacted])")
-    }
+    signer: Signer,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -58,29 +49,19 @@ struct Claims {
 }
 
 impl TokenSigner {
-    /// A signer whose key is derived from `secret` (the cookie key's signing half), under a label of
-    /// its own so a token can never be replayed as a cookie signature or the other way round.
+    /// A signer keyed from `secret` (the cookie key's signing half) under its own label.
     pub fn new(secret: &[u8]) -> Self {
-        let mut mac = HmacSha256::new_from_slice(secret).expect("HMAC takes any key length");
-        mac.update(b"chatkit-rs embed tokens v1");
         Self {
-            key: mac.finalize().into_bytes().into(),
+            signer: Signer::new(secret, "chatkit-rs embed tokens v1"),
         }
     }
 
     fn sign(&self, payload: &[u8]) -> String {
-        let mut mac = HmacSha256::new_from_slice(&self.key).expect("HMAC takes any key length");
-        mac.update(payload);
-        URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+        self.signer.sign(payload)
     }
 
     fn verify_signature(&self, payload: &[u8], signature: &str) -> bool {
-        let Ok(signature) = URL_SAFE_NO_PAD.decode(signature) else {
-            return false;
-        };
-        let mut mac = HmacSha256::new_from_slice(&self.key).expect("HMAC takes any key length");
-        mac.update(payload);
-        mac.verify_slice(&signature).is_ok()
+        self.signer.verify(payload, signature)
     }
 
     /// A token for `identity`, valid for `ttl` from `now`.
