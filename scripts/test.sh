@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The README's second command: install what the tests need, then run every check and test:
 # formatting, lints, the web UI's build and unit tests, the Rust workspace's tests (unit, HTTP
-# integration against the simulator on loopback, config and docs checks), and the wire
-# conformance check by the official openai-chatkit package (installed into a virtualenv).
+# integration against the simulator on loopback, the store story on SQLite and on a real
+# PostgreSQL server started here, config and docs checks), and the wire conformance check by the
+# official openai-chatkit package (installed into a virtualenv).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
@@ -23,6 +24,10 @@ cargo clippy --locked --workspace --all-targets -- -D warnings
 export CHATKIT_CONFORMANCE_DIR="${CHATKIT_CONFORMANCE_DIR:-$PWD/target/conformance}"
 mkdir -p "$CHATKIT_CONFORMANCE_DIR"
 rm -f "$CHATKIT_CONFORMANCE_DIR"/*.jsonl
+
+log "PostgreSQL for the store story test (TEST_DATABASE_URL; the server's own DATABASE_URL stays unset)"
+eval "$(bash scripts/postgres.sh start)"
+trap 'bash scripts/postgres.sh stop' EXIT
 
 log "cargo test"
 cargo test --locked --workspace

@@ -9,23 +9,26 @@
 //! It prints exactly one JSON line on stdout (see [`Report`]); diagnostics go to stderr. Every run
 //! is bounded in time (`--duration` at most 120 s) and in count (`--max-requests`), and the load
 //! generator refuses to send anywhere but a loopback address.
+//!
+//! `loadgen chatkit …` is a second mode: scripted ChatKit conversations (see [`chatkit`]).
 
+mod chatkit;
 mod load;
 
 use std::net::IpAddr;
 use std::time::Duration;
 
 use anyhow::{Context, bail, ensure};
-use clap::{ArgGroup, Parser};
+use clap::{ArgGroup, Parser, Subcommand};
 use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
 use serde::Serialize;
 
 use crate::load::{Outcomes, Plan};
 
 /// Longest run accepted, in seconds.
-const MAX_DURATION_S: f64 = 120.0;
+pub(crate) const MAX_DURATION_S: f64 = 120.0;
 /// Most concurrent requests accepted (closed-loop tasks, open-loop requests in flight).
-const MAX_CONCURRENCY: usize = 1024;
+pub(crate) const MAX_CONCURRENCY: usize = 1024;
 /// Highest open-loop rate accepted, in requests per second.
 const MAX_RATE: f64 = 100_000.0;
 
@@ -33,10 +36,15 @@ const MAX_RATE: f64 = 100_000.0;
 #[derive(Debug, Parser)]
 #[command(name = "loadgen", version, about)]
 #[command(group(ArgGroup::new("mode").required(true).args(["concurrency", "rate"])))]
+#[command(subcommand_negates_reqs = true, args_conflicts_with_subcommands = true)]
 struct Args {
+    /// A mode other than POSTing one body.
+    #[command(subcommand)]
+    command: Option<Command>,
+
     /// URL to POST to; its host must be a loopback address (127.0.0.0/8, ::1 or localhost).
-    #[arg(long)]
-    url: String,
+    #[arg(long, required = true)]
+    url: Option<String>,
 
     /// Request body, sent as-is with `Content-Type: application/json` (unless a `--header`
     /// sets another content type).
@@ -75,6 +83,14 @@ struct Args {
     /// Tokio worker threads (default: the number of CPUs).
     #[arg(long)]
     threads: Option<usize>,
+}
+
+/// Modes other than the default one.
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Scripted ChatKit conversations (threads.create streamed, then items.list), or held-open
+    /// streams (`--hold N`): the protocol benchmark's client.
+    Chatkit(chatkit::ChatkitArgs),
 }
 
 /// The single JSON line printed at the end of a run. Latencies are in microseconds and cover the
@@ -121,10 +137,12 @@ struct Report {
 
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    let plan = plan(&args)?;
-
+    let threads = match &args.command {
+        Some(Command::Chatkit(chatkit_args)) => chatkit_args.threads,
+        None => args.threads,
+    };
     let mut runtime = tokio::runtime::Builder::new_multi_thread();
-    if let Some(threads) = args.threads {
+    if let Some(threads) = threads {
         ensure!(threads >= 1, "--threads must be at least 1");
         runtime.worker_threads(threads);
     }
@@ -132,6 +150,10 @@ fn main() -> anyhow::Result<()> {
         .enable_all()
         .build()
         .context("building the tokio runtime")?;
+    if let Some(Command::Chatkit(chatkit_args)) = args.command {
+        return runtime.block_on(chatkit::run(chatkit_args));
+    }
+    let plan = plan(&args)?;
     let outcomes = runtime.block_on(load::run(plan))?;
 
     let report = report(&args, &outcomes);
@@ -150,7 +172,8 @@ fn plan(args: &Args) -> anyhow::Result<Plan> {
         "--timeout must be more than 0 and at most {MAX_DURATION_S} seconds"
     );
     ensure!(args.max_requests >= 1, "--max-requests must be at least 1");
-    let url = reqwest::Url::parse(&args.url).with_context(|| format!("--url {}", args.url))?;
+    let raw_url = args.url.as_deref().context("--url is required")?;
+    let url = reqwest::Url::parse(raw_url).with_context(|| format!("--url {raw_url}"))?;
     ensure!(
         matches!(url.scheme(), "http" | "https"),
         "--url must be http or https"
@@ -205,7 +228,7 @@ fn plan(args: &Args) -> anyhow::Result<Plan> {
 }
 
 /// Whether the URL's host is a loopback address: load only ever goes to this machine.
-fn is_loopback(url: &reqwest::Url) -> bool {
+pub(crate) fn is_loopback(url: &reqwest::Url) -> bool {
     let Some(host) = url.host_str() else {
         return false;
     };
@@ -218,7 +241,7 @@ fn is_loopback(url: &reqwest::Url) -> bool {
 }
 
 /// Parses `Name: value` into a header pair.
-fn parse_header(raw: &str) -> anyhow::Result<(HeaderName, HeaderValue)> {
+pub(crate) fn parse_header(raw: &str) -> anyhow::Result<(HeaderName, HeaderValue)> {
     let (name, value) = raw
         .split_once(':')
         .with_context(|| format!("--header {raw:?} is not `Name: value`"))?;
@@ -247,7 +270,7 @@ fn report(args: &Args, outcomes: &Outcomes) -> Report {
         }
     };
     Report {
-        url: args.url.clone(),
+        url: args.url.clone().unwrap_or_default(),
         mode,
         concurrency,
         rate,

@@ -10,17 +10,79 @@
 //! pages are ordered by it (creation order), so two items created in the same microsecond keep the
 //! order in which they were added. Cursors (`after`) are ids and exclusive.
 //!
+//! Rules every backend follows (the story test in `tests/story.rs` holds them to it):
+//! - a cursor that is not a record of the page's collection (unknown, deleted, another thread's
+//!   item, another context's thread) is `NotFound`;
+//! - a page of `limit` fetches one record more to learn `has_more`; `after` is the last id of
+//!   `data` when `has_more`, else `None`;
+//! - `save_thread`, `save_item` and `save_attachment` upsert in place (a replaced item keeps its
+//!   place and its feedback); ids held by another context are `NotFound`;
+//! - `add_feedback` is all or nothing: an item id not in the thread is `NotFound` and nothing is
+//!   recorded; `load_feedback` lists records in item order;
+//! - deleting an item deletes its feedback; deleting a thread deletes its items, their feedback
+//!   and the metadata of the context's attachments whose `thread_id` is that thread (their bytes
+//!   are the caller's to delete).
+//!
 //! Backends: SQLite (the default: one file in the data directory, WAL, migrations at start) and
 //! PostgreSQL (`postgres://…`), picked from the URL by [`connect`]; and an in-memory one for tests.
 
 use std::fmt;
+use std::path::Path;
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use chatkit_types::{Attachment, FeedbackKind, Order, Page, ThreadItem, ThreadMetadata};
 
 pub mod memory;
+pub mod postgres;
+mod sql;
+pub mod sqlite;
 
 pub use memory::MemoryStore;
+pub use postgres::PostgresStore;
+pub use sqlite::{SQLITE_FILE_NAME, SqliteStore};
+
+/// Opens the store a URL names, migrating it:
+///
+/// - `postgres://…` or `postgresql://…`: [`PostgresStore`];
+/// - `sqlite:…` (e.g. `sqlite:///var/lib/chatkit/chatkit.db`, `sqlite://data/chatkit.db?mode=rwc`,
+///   `sqlite::memory:`): [`SqliteStore`];
+/// - a plain file path: [`SqliteStore`] on that file, or on `chatkit.db` inside it when it is an
+///   existing directory (the data directory);
+/// - `memory:`: a fresh [`MemoryStore`].
+///
+/// Any other `scheme://` is an error naming the supported ones.
+pub async fn connect(url: &str) -> StoreResult<Arc<dyn Store>> {
+    let url = url.trim();
+    let scheme = url
+        .split_once("://")
+        .map(|(scheme, _)| scheme.to_ascii_lowercase());
+    match scheme.as_deref() {
+        Some("postgres" | "postgresql") => Ok(Arc::new(PostgresStore::connect(url).await?)),
+        Some("sqlite") => Ok(Arc::new(SqliteStore::connect(url).await?)),
+        Some(other) => Err(StoreError::Backend(
+            format!(
+                "unsupported database URL scheme {other:?}: use sqlite://…, postgres://…, \
+                 memory: or a file path"
+            )
+            .into(),
+        )),
+        None if url.is_empty() => Err(StoreError::Backend(
+            "empty database URL: use sqlite://…, postgres://…, memory: or a file path".into(),
+        )),
+        None if url == "memory:" => Ok(Arc::new(MemoryStore::new())),
+        None if url.starts_with("sqlite:") => Ok(Arc::new(SqliteStore::connect(url).await?)),
+        None => {
+            let path = Path::new(url);
+            let store = if path.is_dir() {
+                SqliteStore::open_in_dir(path).await?
+            } else {
+                SqliteStore::open(path).await?
+            };
+            Ok(Arc::new(store))
+        }
+    }
+}
 
 /// Who a store call acts for.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -119,7 +181,8 @@ pub trait Store: Send + Sync + fmt::Debug {
     }
 
     /// The thread, or `NotFound` when absent or another context's.
-    async fn load_thread(&self, thread_id: &str, ctx: &StoreContext) -> StoreResult<ThreadMetadata>;
+    async fn load_thread(&self, thread_id: &str, ctx: &StoreContext)
+    -> StoreResult<ThreadMetadata>;
 
     /// Inserts or updates a thread (creation and every metadata change). Saving another context's
     /// thread id is `NotFound`.
@@ -158,8 +221,12 @@ pub trait Store: Send + Sync + fmt::Debug {
     ) -> StoreResult<()>;
 
     /// Inserts or replaces an item by id; a replaced item keeps its place in the order.
-    async fn save_item(&self, thread_id: &str, item: &ThreadItem, ctx: &StoreContext)
-    -> StoreResult<()>;
+    async fn save_item(
+        &self,
+        thread_id: &str,
+        item: &ThreadItem,
+        ctx: &StoreContext,
+    ) -> StoreResult<()>;
 
     /// One item, or `NotFound`.
     async fn load_item(
@@ -178,11 +245,15 @@ pub trait Store: Send + Sync + fmt::Debug {
     ) -> StoreResult<()>;
 
     /// Inserts or updates attachment metadata (called again once the attachment joins a thread).
-    async fn save_attachment(&self, attachment: &Attachment, ctx: &StoreContext) -> StoreResult<()>;
+    async fn save_attachment(&self, attachment: &Attachment, ctx: &StoreContext)
+    -> StoreResult<()>;
 
     /// Attachment metadata, or `NotFound`.
-    async fn load_attachment(&self, attachment_id: &str, ctx: &StoreContext)
-    -> StoreResult<Attachment>;
+    async fn load_attachment(
+        &self,
+        attachment_id: &str,
+        ctx: &StoreContext,
+    ) -> StoreResult<Attachment>;
 
     /// Deletes attachment metadata (`NotFound` if absent).
     async fn delete_attachment(&self, attachment_id: &str, ctx: &StoreContext) -> StoreResult<()>;

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use anyhow::Context;
 use axum::extract::{Request, State};
 use axum::http::{HeaderName, HeaderValue, Method, header};
 use axum::middleware::from_fn_with_state;
@@ -22,19 +23,31 @@ use crate::http::{api_not_found, response_policy};
 use crate::identity::token::TokenSigner;
 use crate::identity::{self, jwt::JwtVerifier};
 use crate::limits::{MemoryRateLimiter, RateLimiter};
+use crate::protocol::{self, Agents};
 use crate::state::{AppState, Shared};
 use crate::{telemetry, web};
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
-/// Builds the state for `config`: loads or creates the cookie key, the upstream client, the limits.
-pub fn build_state(config: Config) -> anyhow::Result<AppState> {
+/// Builds the state for `config`: loads or creates the cookie key, connects the store (running its
+/// migrations), the upstream client, the limits, the agents.
+pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
+    std::fs::create_dir_all(&config.server.data_dir).with_context(|| {
+        format!(
+            "cannot create the data directory {} (CHATKIT_DATA_DIR)",
+            config.server.data_dir.display()
+        )
+    })?;
+    let store = chatkit_store::connect(&config.database.resolved_url(&config.server.data_dir))
+        .await
+        .context("cannot open the store (DATABASE_URL)")?;
     let cookie_key =
         identity::load_cookie_key(config.identity.cookie_key.as_ref(), &config.server.data_dir)?;
     let limiter: Option<Arc<dyn RateLimiter>> = config.limits.enabled.then(|| {
         Arc::new(MemoryRateLimiter::new(
             config.limits.mints_per_minute_per_identity,
             config.limits.mints_per_minute_per_ip,
+            config.protocol.messages_per_minute_per_identity,
         )) as Arc<dyn RateLimiter>
     });
     Ok(AppState::new(Shared {
@@ -44,6 +57,8 @@ pub fn build_state(config: Config) -> anyhow::Result<AppState> {
         cookie_key,
         limiter,
         metrics: telemetry::metrics_handle(),
+        agents: Agents::new(&config, store.clone()),
+        store,
         config: Arc::new(config),
     }))
 }
@@ -58,8 +73,14 @@ pub fn app(state: AppState) -> Router {
         .route("/api/chatkit/token", post(identity::token::issue_token))
         .route_layer(from_fn_with_state(state.clone(), broker::guard));
 
+    let protocol = Router::new()
+        .route("/chatkit", post(protocol::chatkit_default))
+        .route("/chatkit/{agent}", post(protocol::chatkit_agent))
+        .route_layer(from_fn_with_state(state.clone(), protocol::guard));
+
     let mut router = Router::new()
         .merge(minting)
+        .merge(protocol)
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/api/status", get(status))

@@ -32,6 +32,11 @@ macro_rules! error_codes {
                 match self { $(ErrorCode::$variant => StatusCode::$status,)* }
             }
 
+            /// The code whose wire form is `code`, if any.
+            pub fn from_wire(code: &str) -> Option<ErrorCode> {
+                ErrorCode::ALL.iter().copied().find(|c| c.as_str() == code)
+            }
+
             /// What the code means, for the catalogue.
             pub fn description(self) -> &'static str {
                 match self { $(ErrorCode::$variant => $doc,)* }
@@ -52,6 +57,22 @@ error_codes! {
     ClientSecretNotOwned = "client_secret_not_owned", FORBIDDEN, "The client secret to refresh belongs to another visitor or user.";
     ByoKeyDisabled = "byo_key_disabled", FORBIDDEN, "Bring-your-own-key minting is turned off (`hosted.byo_key`).";
     NotFound = "not_found", NOT_FOUND, "No such route or resource.";
+    AgentNotFound = "agent_not_found", NOT_FOUND, "No agent with that id is served here (`POST /chatkit/<agent>`).";
+    UnknownRequestType = "unknown_request_type", BAD_REQUEST, "The protocol request's `type` is missing or names no operation.";
+    ThreadNotFound = "thread_not_found", NOT_FOUND, "No such thread for this caller and agent (another caller's or agent's thread is not found either).";
+    ItemNotFound = "item_not_found", NOT_FOUND, "No such item in the thread.";
+    AttachmentNotFound = "attachment_not_found", NOT_FOUND, "No such attachment for this caller and agent.";
+    NoPendingToolCall = "no_pending_tool_call", CONFLICT, "`threads.add_client_tool_output`: the thread has no pending client tool call.";
+    StructuredInputNotPending = "structured_input_not_pending", CONFLICT, "`threads.add_structured_input`: the item is not a pending structured input.";
+    RetryTargetNotUserMessage = "retry_target_not_user_message", BAD_REQUEST, "`threads.retry_after_item`: the item is not a user message.";
+    SenderNotWidget = "sender_not_widget", BAD_REQUEST, "A custom action's `item_id` is not a widget.";
+    AttachmentsUnavailable = "attachments_unavailable", BAD_REQUEST, "Attachments are not enabled on this server.";
+    AttachmentTooLarge = "attachment_too_large", PAYLOAD_TOO_LARGE, "The attachment is larger than allowed.";
+    AttachmentTypeNotAllowed = "attachment_type_not_allowed", UNSUPPORTED_MEDIA_TYPE, "The attachment's type is not allowed.";
+    TranscriptionUnavailable = "transcription_unavailable", BAD_REQUEST, "Dictation (`input.transcribe`) is not available for this agent.";
+    ActionUnavailable = "action_unavailable", BAD_REQUEST, "The agent does not handle this widget action.";
+    ActionFailed = "action_failed", BAD_REQUEST, "The agent refused the action; the message says why.";
+    TooManyStreams = "too_many_streams", TOO_MANY_REQUESTS, "This caller already has `protocol.max_streams_per_identity` replies streaming.";
     MethodNotAllowed = "method_not_allowed", METHOD_NOT_ALLOWED, "The route exists but not for this method.";
     WorkflowNotFound = "workflow_not_found", NOT_FOUND, "OpenAI does not know the workflow for this key: usually a key from another project, or a typo.";
     RateLimited = "rate_limited", TOO_MANY_REQUESTS, "Our own limit on minting was hit; retry after `Retry-After` seconds.";
@@ -80,6 +101,8 @@ pub struct ApiError {
     pub upstream_code: Option<String>,
     /// Seconds for `Retry-After`.
     pub retry_after: Option<Duration>,
+    /// The limit that refused the request, for the `RateLimit-*` headers.
+    pub rate_limit: Option<crate::limits::Decision>,
 }
 
 impl ApiError {
@@ -90,6 +113,7 @@ impl ApiError {
             message: message.into(),
             upstream_code: None,
             retry_after: None,
+            rate_limit: None,
         }
     }
 
@@ -148,6 +172,9 @@ impl IntoResponse for ApiError {
             if let Ok(value) = HeaderValue::from_str(&secs.max(1).to_string()) {
                 response.headers_mut().insert(header::RETRY_AFTER, value);
             }
+        }
+        if let Some(decision) = self.rate_limit {
+            crate::limits::add_headers(&mut response, decision);
         }
         response.extensions_mut().insert(self.code);
         response

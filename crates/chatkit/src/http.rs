@@ -35,28 +35,7 @@ impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
                     .trim()
                     .to_ascii_lowercase()
             });
-        let declared_length = request
-            .headers()
-            .get(header::CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<usize>().ok());
-        if declared_length.is_some_and(|len| len > limit) {
-            return Err(too_large(limit));
-        }
-        let body = http_body_util::Limited::new(request.into_body(), limit)
-            .collect()
-            .await
-            .map_err(|err| {
-                if err.is::<http_body_util::LengthLimitError>() {
-                    too_large(limit)
-                } else {
-                    ApiError::new(
-                        ErrorCode::InvalidRequest,
-                        "The request body could not be read.",
-                    )
-                }
-            })?
-            .to_bytes();
+        let body = read_body(request, limit).await?;
         let is_json = |ct: &str| ct == "application/json" || ct.ends_with("+json");
         match content_type.as_deref() {
             Some(ct) if is_json(ct) => {}
@@ -95,6 +74,33 @@ impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
             }
         })
     }
+}
+
+/// Reads a request body whole, refusing one over `limit` bytes (413 `payload_too_large`) without
+/// reading past the limit.
+pub async fn read_body(request: Request, limit: usize) -> Result<bytes::Bytes, ApiError> {
+    let declared_length = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared_length.is_some_and(|len| len > limit) {
+        return Err(too_large(limit));
+    }
+    http_body_util::Limited::new(request.into_body(), limit)
+        .collect()
+        .await
+        .map(|collected| collected.to_bytes())
+        .map_err(|err| {
+            if err.is::<http_body_util::LengthLimitError>() {
+                too_large(limit)
+            } else {
+                ApiError::new(
+                    ErrorCode::InvalidRequest,
+                    "The request body could not be read.",
+                )
+            }
+        })
 }
 
 fn too_large(limit: usize) -> ApiError {

@@ -4,6 +4,7 @@
 //! - [`config`]: typed, layered configuration and the table of every setting.
 //! - [`app`]: the router and its layers; [`serve`] binds it to a listener.
 //! - [`broker`]: hosted mode, minting client secrets for Agent Builder workflows.
+//! - [`protocol`]: custom mode, the ChatKit protocol endpoint; [`scripted`]: built-in responders.
 //! - [`identity`]: signed visitor cookies and bearer JWTs.
 //! - [`limits`]: our own rate limits.
 //! - [`error`]: the one error envelope and its stable codes.
@@ -18,6 +19,8 @@ pub mod error;
 pub mod http;
 pub mod identity;
 pub mod limits;
+pub mod protocol;
+pub mod scripted;
 pub mod signing;
 pub mod state;
 pub mod telemetry;
@@ -38,13 +41,7 @@ pub async fn serve(
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    std::fs::create_dir_all(&config.server.data_dir).with_context(|| {
-        format!(
-            "cannot create the data directory {} (CHATKIT_DATA_DIR)",
-            config.server.data_dir.display()
-        )
-    })?;
-    let state = build_state(config)?;
+    let state = build_state(config).await?;
     if let Some(limiter) = state.limiter.clone() {
         limits::spawn_pruner(limiter);
     }
@@ -57,14 +54,18 @@ pub async fn serve(
             let _ = axum::serve(metrics_listener, metrics).await;
         });
     }
-    let router = app(state);
+    let router = app(state.clone());
     axum::serve(
         listener,
         router.into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown)
     .await
-    .context("server error")
+    .context("server error")?;
+    // Replies cut off by the shutdown finish their cancellation (partial text saved) first.
+    let _ =
+        tokio::time::timeout(std::time::Duration::from_secs(10), state.agents.wait_idle()).await;
+    Ok(())
 }
 
 /// Completes on SIGINT (Ctrl-C) or SIGTERM. The handlers are installed when this is called, not

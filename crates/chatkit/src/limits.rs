@@ -30,6 +30,8 @@ pub enum Scope {
     Identity,
     /// Per client IP.
     Ip,
+    /// Streamed protocol replies, per visitor or user.
+    Message,
 }
 
 impl Scope {
@@ -37,6 +39,7 @@ impl Scope {
         match self {
             Scope::Identity => "identity",
             Scope::Ip => "ip",
+            Scope::Message => "message",
         }
     }
 }
@@ -87,6 +90,7 @@ pub struct MemoryRateLimiter {
     clock: TokioClock,
     identity: Bucket,
     ip: Bucket,
+    message: Bucket,
 }
 
 impl fmt::Debug for MemoryRateLimiter {
@@ -99,8 +103,9 @@ impl fmt::Debug for MemoryRateLimiter {
 }
 
 impl MemoryRateLimiter {
-    /// Buckets allowing `per_identity` and `per_ip` requests a minute, with that much burst.
-    pub fn new(per_identity: u32, per_ip: u32) -> Self {
+    /// Buckets allowing `per_identity` and `per_ip` mints and `per_message` streamed replies a
+    /// minute, each with that much burst.
+    pub fn new(per_identity: u32, per_ip: u32, per_message: u32) -> Self {
         let clock = TokioClock {
             start: tokio::time::Instant::now(),
         };
@@ -119,6 +124,7 @@ impl MemoryRateLimiter {
         Self {
             identity: bucket(per_identity),
             ip: bucket(per_ip),
+            message: bucket(per_message),
             clock,
         }
     }
@@ -129,6 +135,7 @@ impl RateLimiter for MemoryRateLimiter {
         let bucket = match scope {
             Scope::Identity => &self.identity,
             Scope::Ip => &self.ip,
+            Scope::Message => &self.message,
         };
         let interval = Duration::from_secs(60) / bucket.per_minute;
         match bucket.limiter.check_key(&key.to_owned()) {
@@ -151,10 +158,10 @@ impl RateLimiter for MemoryRateLimiter {
     }
 
     fn prune(&self) {
-        self.identity.limiter.retain_recent();
-        self.ip.limiter.retain_recent();
-        self.identity.limiter.shrink_to_fit();
-        self.ip.limiter.shrink_to_fit();
+        for bucket in [&self.identity, &self.ip, &self.message] {
+            bucket.limiter.retain_recent();
+            bucket.limiter.shrink_to_fit();
+        }
     }
 }
 
@@ -200,24 +207,34 @@ pub struct Refused {
     pub decision: Decision,
 }
 
-impl IntoResponse for Refused {
-    fn into_response(self) -> Response {
-        let mut response = ApiError::new(
-            ErrorCode::RateLimited,
-            format!(
+impl From<Refused> for ApiError {
+    fn from(refused: Refused) -> ApiError {
+        let Refused { scope, decision } = refused;
+        let message = match scope {
+            Scope::Identity | Scope::Ip => format!(
                 "Too many sessions requested: at most {} a minute per {}. Try again shortly.",
-                self.decision.limit,
-                if self.scope == Scope::Ip {
+                decision.limit,
+                if scope == Scope::Ip {
                     "address"
                 } else {
                     "visitor"
                 }
             ),
-        )
-        .with_retry_after(self.decision.reset_after)
-        .into_response();
-        add_headers(&mut response, self.decision);
-        response
+            Scope::Message => format!(
+                "Too many messages: at most {} a minute. Try again shortly.",
+                decision.limit
+            ),
+        };
+        let mut error =
+            ApiError::new(ErrorCode::RateLimited, message).with_retry_after(decision.reset_after);
+        error.rate_limit = Some(decision);
+        error
+    }
+}
+
+impl IntoResponse for Refused {
+    fn into_response(self) -> Response {
+        ApiError::from(self).into_response()
     }
 }
 
@@ -254,7 +271,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn a_bucket_refuses_past_its_burst_and_refills_with_time() {
-        let limiter = MemoryRateLimiter::new(3, 100);
+        let limiter = MemoryRateLimiter::new(3, 100, 100);
         for left in [2, 1, 0] {
             let d = limiter.check(Scope::Identity, "a");
             assert!(d.allowed);

@@ -13,6 +13,8 @@ use crate::config::Config;
 use crate::identity::jwt::JwtVerifier;
 use crate::identity::token::TokenSigner;
 use crate::limits::RateLimiter;
+use crate::protocol::Agents;
+use chatkit_store::Store;
 
 /// The state shared by every handler; derefs to [`Shared`].
 #[derive(Clone, Debug)]
@@ -35,6 +37,10 @@ pub struct Shared {
     pub broker: Arc<Broker>,
     /// Renders `/metrics`.
     pub metrics: PrometheusHandle,
+    /// Threads, items and attachment metadata.
+    pub store: Arc<dyn Store>,
+    /// The agents served at `/chatkit/{agent}`.
+    pub agents: Agents,
 }
 
 impl AppState {

@@ -32,7 +32,7 @@ use self::registry::{SessionRecord, SessionRegistry, SingleFlight};
 use self::upstream::{SessionsClient, UpstreamError};
 use crate::config::{Config, Secret};
 use crate::error::{ApiError, ErrorCode};
-use crate::http::{ApiJson, check_origin};
+use crate::http::ApiJson;
 use crate::identity::{self, Identity};
 use crate::limits;
 use crate::state::AppState;
@@ -131,30 +131,8 @@ pub struct CreateSessionRequest {
 
 /// Middleware for the minting routes: origin check, identity, then the minting limits; the
 /// visitor cookie is set on whatever comes back, a 403 or a 429 included.
-pub async fn guard(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
-    if let Err(error) = check_origin(&state, &request) {
-        return error.into_response();
-    }
-    let peer = identity::peer_ip(&request);
-    let (identity, cookie) = match identity::resolve(&state, request.headers(), peer).await {
-        Ok(resolved) => resolved,
-        Err(error) => return error.into_response(),
-    };
-    let response = match limits::check_mint(&state, &request, &identity) {
-        Err(refused) => refused.into_response(),
-        Ok(decision) => {
-            request.extensions_mut().insert(identity);
-            let mut response = next.run(request).await;
-            if let Some(decision) = decision {
-                limits::add_headers(&mut response, decision);
-            }
-            response
-        }
-    };
-    match cookie {
-        Some(cookie) => identity::set_cookie(&state, response, cookie),
-        None => response,
-    }
+pub async fn guard(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    identity::guard_with(&state, request, next, limits::check_mint).await
 }
 
 /// Whose key pays for a mint.

@@ -64,6 +64,10 @@ pub struct Config {
     pub auth: AuthConfig,
     /// Our own rate limits on minting routes.
     pub limits: LimitsConfig,
+    /// Where threads and items are stored.
+    pub database: DatabaseConfig,
+    /// The custom-mode protocol endpoint.
+    pub protocol: ProtocolConfig,
     /// Set by `serve --demo`: the upstream is the in-process simulator.
     #[serde(skip_deserializing)]
     pub demo: bool,
@@ -348,6 +352,67 @@ impl Default for LimitsConfig {
     }
 }
 
+/// `[database]`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DatabaseConfig {
+    /// `sqlite://…` or `postgres://…`; `None` is SQLite in the data directory.
+    pub url: Option<Secret>,
+}
+
+impl DatabaseConfig {
+    /// The store URL to connect to.
+    pub fn resolved_url(&self, data_dir: &Path) -> String {
+        match &self.url {
+            Some(url) => url.expose().to_owned(),
+            None => format!(
+                "sqlite://{}?mode=rwc",
+                data_dir.join("chatkit.db").display()
+            ),
+        }
+    }
+}
+
+/// `[protocol]`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ProtocolConfig {
+    /// The agent `POST /chatkit` serves.
+    pub default_agent: String,
+    /// A scripted agent served under this id.
+    pub scripted_agent: Option<String>,
+    /// Largest request body.
+    pub body_limit_bytes: usize,
+    /// SSE comment interval on quiet streams.
+    pub heartbeat_secs: Option<u64>,
+    /// Longest a reply may stream.
+    pub stream_timeout_secs: u64,
+    /// Longest a reply may go without an event.
+    pub idle_timeout_secs: u64,
+    /// Per-visitor stream limits on or off.
+    pub stream_limits: bool,
+    /// Concurrent streamed replies per visitor.
+    pub max_streams_per_identity: u32,
+    /// Streamed replies started per minute per visitor.
+    pub messages_per_minute_per_identity: u32,
+}
+
+impl Default for ProtocolConfig {
+    fn default() -> Self {
+        Self {
+            default_agent: "default".into(),
+            scripted_agent: None,
+            body_limit_bytes: 8 * 1024 * 1024,
+            heartbeat_secs: None,
+            stream_timeout_secs: 600,
+            idle_timeout_secs: 120,
+            stream_limits: true,
+            max_streams_per_identity: 4,
+            messages_per_minute_per_identity: 60,
+        }
+    }
+}
+
 /// Why the configuration was refused: every problem found, one per line.
 #[derive(Debug, thiserror::Error)]
 #[error("invalid configuration:\n  - {}", .problems.join("\n  - "))]
@@ -614,6 +679,56 @@ impl Config {
             "only with auth.jwt_secret (CHATKIT_JWT_SECRET) or auth.jwks_url (CHATKIT_JWKS_URL) set",
         );
 
+        let p = &self.protocol;
+        for (key, agent) in [
+            ("protocol.default_agent", Some(&p.default_agent)),
+            ("protocol.scripted_agent", p.scripted_agent.as_ref()),
+        ] {
+            if let Some(agent) = agent {
+                problems.check(
+                    is_workflow_id(agent),
+                    key,
+                    format!("{agent:?}"),
+                    "ids of 1..=128 characters from [A-Za-z0-9_-]",
+                );
+            }
+        }
+        problems.in_range(
+            "protocol.body_limit_bytes",
+            p.body_limit_bytes as u64,
+            1024..=64 * 1024 * 1024,
+        );
+        if let Some(secs) = p.heartbeat_secs {
+            problems.in_range("protocol.heartbeat_secs", secs, 1..=300);
+        }
+        problems.in_range(
+            "protocol.stream_timeout_secs",
+            p.stream_timeout_secs,
+            1..=3600,
+        );
+        problems.in_range("protocol.idle_timeout_secs", p.idle_timeout_secs, 1..=3600);
+        problems.in_range(
+            "protocol.max_streams_per_identity",
+            u64::from(p.max_streams_per_identity),
+            1..=1000,
+        );
+        problems.in_range(
+            "protocol.messages_per_minute_per_identity",
+            u64::from(p.messages_per_minute_per_identity),
+            1..=100_000,
+        );
+        if let Some(url) = &self.database.url {
+            let url = url.expose();
+            problems.check(
+                ["sqlite:", "postgres://", "postgresql://", "memory:"]
+                    .iter()
+                    .any(|scheme| url.starts_with(scheme)),
+                "database.url",
+                "[redacted]".into(),
+                "a `sqlite://…`, `postgres://…` or `memory:` URL",
+            );
+        }
+
         let l = &self.limits;
         problems.in_range(
             "limits.mints_per_minute_per_identity",
@@ -675,7 +790,11 @@ fn describe(key: &str) -> String {
 }
 
 fn redact_if_secret<'a>(key: &str, raw: &'a str) -> &'a str {
-    if key.ends_with("api_key") || key.ends_with("_key") || key.ends_with("secret") {
+    if key.ends_with("api_key")
+        || key.ends_with("_key")
+        || key.ends_with("secret")
+        || key == "database.url"
+    {
         "[redacted]"
     } else {
         raw

@@ -16,6 +16,7 @@ use anyhow::Context;
 use axum::extract::connect_info::MockConnectInfo;
 use axum::extract::{ConnectInfo, Request};
 use axum::http::{HeaderMap, header};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::cookie::{Cookie, CookieJar, Key, SameSite, SignedCookieJar};
 use chatkit_types::sessions::StateValue;
@@ -24,6 +25,8 @@ use sha2::{Digest, Sha512};
 
 use crate::config::{Config, Secret};
 use crate::error::{ApiError, ErrorCode};
+use crate::http::check_origin;
+use crate::limits::{self, Decision, Refused};
 use crate::state::AppState;
 
 /// The caller a request acts for.
@@ -176,6 +179,40 @@ pub async fn resolve(
         ));
     }
     Ok(visitor_identity(config, &state.cookie_key, headers, peer))
+}
+
+/// The shared front of every route that acts for someone: the origin check, the identity (put in
+/// the request's extensions), then `limit` (e.g. the minting limits); the visitor cookie is set on
+/// whatever comes back, a 403 or a 429 included.
+pub async fn guard_with(
+    state: &AppState,
+    mut request: Request,
+    next: Next,
+    limit: impl FnOnce(&AppState, &Request, &Identity) -> Result<Option<Decision>, Refused>,
+) -> Response {
+    if let Err(error) = check_origin(state, &request) {
+        return error.into_response();
+    }
+    let peer = peer_ip(&request);
+    let (identity, cookie) = match resolve(state, request.headers(), peer).await {
+        Ok(resolved) => resolved,
+        Err(error) => return error.into_response(),
+    };
+    let response = match limit(state, &request, &identity) {
+        Err(refused) => refused.into_response(),
+        Ok(decision) => {
+            request.extensions_mut().insert(identity);
+            let mut response = next.run(request).await;
+            if let Some(decision) = decision {
+                limits::add_headers(&mut response, decision);
+            }
+            response
+        }
+    };
+    match cookie {
+        Some(cookie) => set_cookie(state, response, cookie),
+        None => response,
+    }
 }
 
 /// Adds `Set-Cookie` for `cookie`, signed, to `response`.

@@ -26,14 +26,18 @@ struct Limited {
     _data_dir: TempDir,
 }
 
-fn limited(configure: impl FnOnce(&mut chatkit::Config)) -> Limited {
+async fn limited(configure: impl FnOnce(&mut chatkit::Config)) -> Limited {
     let data_dir = tempfile::tempdir().expect("a data directory");
     // Port 9 (discard) is never called: there is no key, so nothing goes upstream.
     let mut config = base_config("http://127.0.0.1:9", data_dir.path());
     config.openai.api_key = None;
+    // The in-memory store: nothing here may wait on I/O while tokio's clock is paused.
+    config.database.url = Some(chatkit::config::Secret::new("memory:"));
     configure(&mut config);
     config.resolve_and_validate().expect("a valid config");
-    let state = chatkit::build_state(config).expect("the state builds");
+    let state = chatkit::build_state(config)
+        .await
+        .expect("the state builds");
     Limited {
         from_client: chatkit::app(state.clone())
             .layer(MockConnectInfo(SocketAddr::from((CLIENT, 40_000)))),
@@ -104,7 +108,8 @@ async fn a_visitor_past_its_limit_gets_429_with_retry_after_and_ratelimit_header
     let app = limited(|c| {
         c.limits.mints_per_minute_per_identity = 3;
         c.limits.mints_per_minute_per_ip = 100;
-    });
+    })
+    .await;
     let first = send(&app.from_client, None).await;
     let cookie = cookie_pair(&first);
 
@@ -141,7 +146,7 @@ async fn a_visitor_past_its_limit_gets_429_with_retry_after_and_ratelimit_header
 #[tokio::test(start_paused = true)]
 async fn a_visitors_bucket_refills_with_time() {
     // Arrange
-    let app = limited(|c| c.limits.mints_per_minute_per_identity = 3);
+    let app = limited(|c| c.limits.mints_per_minute_per_identity = 3).await;
     let cookie = cookie_pair(&send(&app.from_client, None).await);
     send(&app.from_client, Some(&cookie)).await;
     send(&app.from_client, Some(&cookie)).await;
@@ -177,7 +182,8 @@ async fn the_per_ip_bucket_counts_every_visitor_from_one_address() {
     let app = limited(|c| {
         c.limits.mints_per_minute_per_identity = 100;
         c.limits.mints_per_minute_per_ip = 3;
-    });
+    })
+    .await;
 
     // Act: three different visitors (no cookie: a new identity each time), one address.
     let mut allowed = Vec::new();
@@ -223,7 +229,8 @@ async fn the_identity_bucket_is_separate_from_the_ip_bucket() {
     let app = limited(|c| {
         c.limits.mints_per_minute_per_identity = 2;
         c.limits.mints_per_minute_per_ip = 4;
-    });
+    })
+    .await;
     let cookie = cookie_pair(&send(&app.from_client, None).await);
     send(&app.from_client, Some(&cookie)).await;
 
@@ -263,7 +270,8 @@ async fn turning_limits_off_removes_them() {
         c.limits.enabled = false;
         c.limits.mints_per_minute_per_identity = 1;
         c.limits.mints_per_minute_per_ip = 1;
-    });
+    })
+    .await;
     let cookie = cookie_pair(&send(&app.from_client, None).await);
 
     for _ in 0..10 {
@@ -286,7 +294,8 @@ async fn non_minting_routes_are_not_limited() {
     let app = limited(|c| {
         c.limits.mints_per_minute_per_identity = 1;
         c.limits.mints_per_minute_per_ip = 1;
-    });
+    })
+    .await;
 
     for _ in 0..5 {
         // Act

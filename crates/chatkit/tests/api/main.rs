@@ -11,5 +11,6 @@ mod identity;
 mod jwt;
 mod limits;
 mod ops;
+mod protocol;
 mod refresh;
 mod sessions;
