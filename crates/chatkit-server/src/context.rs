@@ -21,6 +21,10 @@ pub struct RequestContext {
     pub store_ctx: StoreContext,
     /// Per-request state variables (for agents that declare them); empty when none were sent.
     pub state: JsonObject,
+    /// The origin the client reached the server at (`https://chat.example.com`), when the binary
+    /// knows it: attachment handlers build absolute upload and preview URLs from it (the wire
+    /// types are absolute URLs, and the widget runs in a frame of another origin).
+    pub origin: Option<String>,
 }
 
 impl RequestContext {
@@ -32,12 +36,19 @@ impl RequestContext {
                 agent: agent.into(),
             },
             state: JsonObject::new(),
+            origin: None,
         }
     }
 
     /// Sets the state variables.
     pub fn with_state(mut self, state: JsonObject) -> Self {
         self.state = state;
+        self
+    }
+
+    /// Sets the origin the client reached the server at.
+    pub fn with_origin(mut self, origin: Option<String>) -> Self {
+        self.origin = origin;
         self
     }
 

@@ -9,13 +9,14 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderName, HeaderValue, Method, header};
 use axum::middleware::from_fn_with_state;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use serde_json::{Value, json};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
+use crate::attachments::{self, LocalAttachments};
 use crate::broker::{self, Broker};
 use crate::config::{Config, DEFAULT_API_BASE};
 use crate::error::ApiError;
@@ -50,6 +51,18 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
             config.protocol.messages_per_minute_per_identity,
         )) as Arc<dyn RateLimiter>
     });
+    let attachments = if config.attachments.enabled {
+        let local = LocalAttachments::new(&config, cookie_key.signing(), store.clone())
+            .with_context(|| {
+                format!(
+                    "cannot create the attachments directory under {} (CHATKIT_DATA_DIR)",
+                    config.server.data_dir.display()
+                )
+            })?;
+        Some(Arc::new(local))
+    } else {
+        None
+    };
     Ok(AppState::new(Shared {
         token_signer: TokenSigner::new(cookie_key.signing()),
         jwt: JwtVerifier::new(&config.auth).map(Arc::new),
@@ -57,7 +70,14 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         cookie_key,
         limiter,
         metrics: telemetry::metrics_handle(),
-        agents: Agents::new(&config, store.clone()),
+        agents: Agents::new(
+            &config,
+            store.clone(),
+            attachments
+                .clone()
+                .map(|a| a as Arc<dyn chatkit_server::AttachmentHandler>),
+        ),
+        attachments,
         store,
         config: Arc::new(config),
     }))
@@ -76,11 +96,24 @@ pub fn app(state: AppState) -> Router {
     let protocol = Router::new()
         .route("/chatkit", post(protocol::chatkit_default))
         .route("/chatkit/{agent}", post(protocol::chatkit_agent))
+        .route("/chatkit/{agent}/upload", post(attachments::direct_upload))
         .route_layer(from_fn_with_state(state.clone(), protocol::guard));
+
+    // Signed URLs, no cookie: the widget's frame may not send one.
+    let attachment_urls = Router::new()
+        .route(
+            "/api/chatkit/attachments/{id}/upload",
+            put(attachments::upload).post(attachments::upload),
+        )
+        .route(
+            "/api/chatkit/attachments/{id}/preview",
+            get(attachments::preview),
+        );
 
     let mut router = Router::new()
         .merge(minting)
         .merge(protocol)
+        .merge(attachment_urls)
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/api/status", get(status))

@@ -68,7 +68,8 @@ error_codes! {
     SenderNotWidget = "sender_not_widget", BAD_REQUEST, "A custom action's `item_id` is not a widget.";
     AttachmentsUnavailable = "attachments_unavailable", BAD_REQUEST, "Attachments are not enabled on this server.";
     AttachmentTooLarge = "attachment_too_large", PAYLOAD_TOO_LARGE, "The attachment is larger than allowed.";
-    AttachmentTypeNotAllowed = "attachment_type_not_allowed", UNSUPPORTED_MEDIA_TYPE, "The attachment's type is not allowed.";
+    AttachmentTypeNotAllowed = "attachment_type_not_allowed", UNSUPPORTED_MEDIA_TYPE, "The attachment's type is not allowed (`attachments.allowed_mime_types`), or an upload's `Content-Type` differs from the declared one.";
+    InvalidSignature = "invalid_signature", FORBIDDEN, "An attachment upload or preview URL is not ours, was altered, or has expired (`attachments.url_ttl_secs`).";
     TranscriptionUnavailable = "transcription_unavailable", BAD_REQUEST, "Dictation (`input.transcribe`) is not available for this agent.";
     ActionUnavailable = "action_unavailable", BAD_REQUEST, "The agent does not handle this widget action.";
     ActionFailed = "action_failed", BAD_REQUEST, "The agent refused the action; the message says why.";

@@ -186,7 +186,10 @@ pub async fn response_policy(
         );
     }
     if is_api {
-        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        // Unless the route chose its own (attachment previews are privately cacheable).
+        headers
+            .entry(header::CACHE_CONTROL)
+            .or_insert(HeaderValue::from_static("no-store"));
     }
     let route = route.unwrap_or_else(|| "fallback".to_owned());
     metrics::counter!(

@@ -5,6 +5,7 @@
 //! - [`app`]: the router and its layers; [`serve`] binds it to a listener.
 //! - [`broker`]: hosted mode, minting client secrets for Agent Builder workflows.
 //! - [`protocol`]: custom mode, the ChatKit protocol endpoint; [`scripted`]: built-in responders.
+//! - [`attachments`]: custom-mode attachments (local disk, signed upload and preview URLs).
 //! - [`identity`]: signed visitor cookies and bearer JWTs.
 //! - [`limits`]: our own rate limits.
 //! - [`error`]: the one error envelope and its stable codes.
@@ -12,6 +13,7 @@
 //! - [`telemetry`]: logs and metrics; [`web`]: the embedded UI; [`cli`]: the command line.
 
 pub mod app;
+pub mod attachments;
 pub mod broker;
 pub mod cli;
 pub mod config;
@@ -44,6 +46,9 @@ pub async fn serve(
     let state = build_state(config).await?;
     if let Some(limiter) = state.limiter.clone() {
         limits::spawn_pruner(limiter);
+    }
+    if let Some(attachments) = state.attachments.clone() {
+        attachments::spawn_sweeper(attachments);
     }
     if let Some(addr) = state.config.server.metrics_addr {
         let metrics_listener = TcpListener::bind(addr)

@@ -20,7 +20,7 @@ use axum::http::{HeaderMap, HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use chatkit_server::{
-    Engine, EngineOptions, EngineReply, ProtocolError, RequestContext, Responder,
+    AttachmentHandler, Engine, EngineOptions, EngineReply, ProtocolError, RequestContext, Responder,
 };
 use chatkit_store::Store;
 use chatkit_types::ChatKitReq;
@@ -48,14 +48,23 @@ pub struct Agents {
 impl Agents {
     /// One engine per agent over `store`: the default agent (until agents are configured, the
     /// built-in echo responder) and, when configured, the scripted benchmark agent.
-    pub fn new(config: &Config, store: Arc<dyn Store>) -> Self {
+    /// `attachments`, when given, serves `attachments.create`/`delete` for every agent.
+    pub fn new(
+        config: &Config,
+        store: Arc<dyn Store>,
+        attachments: Option<Arc<dyn AttachmentHandler>>,
+    ) -> Self {
         let p = &config.protocol;
         let options = EngineOptions::default()
             .heartbeat(p.heartbeat_secs.map(Duration::from_secs))
             .stream_timeout(Duration::from_secs(p.stream_timeout_secs))
             .idle_timeout(Duration::from_secs(p.idle_timeout_secs));
         let engine = |responder: Arc<dyn Responder>| {
-            Arc::new(Engine::new(store.clone(), responder).with_options(options.clone()))
+            let engine = Engine::new(store.clone(), responder).with_options(options.clone());
+            Arc::new(match &attachments {
+                Some(handler) => engine.with_attachments(handler.clone()),
+                None => engine,
+            })
         };
         let mut engines = HashMap::new();
         engines.insert(
@@ -126,6 +135,7 @@ async fn handle(
         .into_response()
     })?;
     let variables = state_variables(request.headers()).map_err(IntoResponse::into_response)?;
+    let origin = crate::attachments::request_origin(&state, &request);
     let limit = state.config.protocol.body_limit_bytes;
     let body = read_body(request, limit)
         .await
@@ -138,7 +148,9 @@ async fn handle(
         }
         _ => None,
     };
-    let ctx = RequestContext::new(identity.id, agent).with_state(variables);
+    let ctx = RequestContext::new(identity.id, agent)
+        .with_state(variables)
+        .with_origin(origin);
     let reply = engine
         .process_request(parsed, ctx)
         .await

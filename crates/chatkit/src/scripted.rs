@@ -5,6 +5,11 @@
 //! part, text deltas, the part done, then `thread.item.done`. A user message containing `[[hold]]`
 //! keeps the stream open (up to [`HOLD_LIMIT`]) before replying, so a test or benchmark can count
 //! idle open streams and exercise cancellation.
+//!
+//! A user message containing `[[slow]]` cuts the reply into up to [`SLOW_MESSAGES`] assistant
+//! messages, streamed one after the other (each with its own `thread.item.done`), and waits
+//! [`SLOW_DELTA_PACE`] before every text delta, so `thread.item.done` frames arrive throughout a
+//! stream that stays open for a while: the durability test kills the server mid-stream with it.
 
 use std::time::Duration;
 
@@ -20,6 +25,12 @@ use futures::StreamExt;
 
 /// How long `[[hold]]` keeps a stream open at most.
 pub const HOLD_LIMIT: Duration = Duration::from_secs(120);
+
+/// How many assistant messages a `[[slow]]` reply is cut into at most.
+pub const SLOW_MESSAGES: usize = 5;
+
+/// The wait before each text delta of a `[[slow]]` reply.
+pub const SLOW_DELTA_PACE: Duration = Duration::from_millis(20);
 
 /// What a [`ScriptedResponder`] says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,21 +76,55 @@ impl Responder for ScriptedResponder {
         input: Option<UserMessageItem>,
         _ctx: &RequestContext,
     ) -> EventStream {
-        let hold = input
-            .as_ref()
-            .is_some_and(|message| user_text(message).contains("[[hold]]"));
+        let text = input.as_ref().map(user_text).unwrap_or_default();
+        let hold = text.contains("[[hold]]");
+        let slow = text.contains("[[slow]]");
         let deltas = self.deltas(input.as_ref());
         let thread_id = thread.id();
-        let item_id = thread.store().generate_item_id(IdKind::Message);
-        let events = message_events(&thread_id, &item_id, &deltas);
+        // Each event with the wait before it: none normally; before every delta when slow.
+        let events: Vec<(Duration, ThreadStreamEvent)> = if slow {
+            let per_message = deltas.len().div_ceil(SLOW_MESSAGES).max(1);
+            deltas
+                .chunks(per_message)
+                .flat_map(|part| {
+                    let item_id = thread.store().generate_item_id(IdKind::Message);
+                    message_events(&thread_id, &item_id, part)
+                })
+                .map(|event| (pace_before(&event), event))
+                .collect()
+        } else {
+            let item_id = thread.store().generate_item_id(IdKind::Message);
+            message_events(&thread_id, &item_id, &deltas)
+                .into_iter()
+                .map(|event| (Duration::ZERO, event))
+                .collect()
+        };
         let start = futures::stream::once(async move {
             if hold {
                 tokio::time::sleep(HOLD_LIMIT).await;
             }
         });
         start
-            .flat_map(move |()| futures::stream::iter(events.clone().into_iter().map(Ok)))
+            .flat_map(move |()| futures::stream::iter(events.clone()))
+            .then(|(wait, event)| async move {
+                if !wait.is_zero() {
+                    tokio::time::sleep(wait).await;
+                }
+                Ok(event)
+            })
             .boxed()
+    }
+}
+
+/// The wait before `event` in a `[[slow]]` reply: [`SLOW_DELTA_PACE`] before a text delta,
+/// nothing before anything else.
+fn pace_before(event: &ThreadStreamEvent) -> Duration {
+    match event {
+        ThreadStreamEvent::ThreadItemUpdated(ThreadItemUpdatedEvent {
+            update: ThreadItemUpdate::AssistantMessageContentPartTextDelta(_),
+            ..
+        }) => SLOW_DELTA_PACE,
+        _ => Duration::ZERO,
     }
 }
 
@@ -170,5 +215,22 @@ mod tests {
         assert_eq!(deltas.len(), 20);
         assert_eq!(deltas[0], "tok0 ");
         assert_eq!(deltas[19], "tok19 ");
+    }
+
+    #[test]
+    fn only_text_deltas_are_paced() {
+        let events = message_events("thr_1", "msg_1", &["a".into(), "b".into()]);
+        let waits: Vec<Duration> = events.iter().map(pace_before).collect();
+        assert_eq!(
+            waits,
+            [
+                Duration::ZERO,
+                Duration::ZERO,
+                SLOW_DELTA_PACE,
+                SLOW_DELTA_PACE,
+                Duration::ZERO,
+                Duration::ZERO
+            ]
+        );
     }
 }

@@ -8,6 +8,7 @@ use axum::extract::FromRef;
 use axum_extra::extract::cookie::Key;
 use metrics_exporter_prometheus::PrometheusHandle;
 
+use crate::attachments::LocalAttachments;
 use crate::broker::Broker;
 use crate::config::Config;
 use crate::identity::jwt::JwtVerifier;
@@ -41,6 +42,8 @@ pub struct Shared {
     pub store: Arc<dyn Store>,
     /// The agents served at `/chatkit/{agent}`.
     pub agents: Agents,
+    /// Attachment bytes and signed URLs, unless `attachments.enabled` is off.
+    pub attachments: Option<Arc<LocalAttachments>>,
 }
 
 impl AppState {

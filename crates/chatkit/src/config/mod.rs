@@ -68,6 +68,8 @@ pub struct Config {
     pub database: DatabaseConfig,
     /// The custom-mode protocol endpoint.
     pub protocol: ProtocolConfig,
+    /// Custom-mode attachments (uploads, previews).
+    pub attachments: AttachmentsConfig,
     /// Set by `serve --demo`: the upstream is the in-process simulator.
     #[serde(skip_deserializing)]
     pub demo: bool,
@@ -93,6 +95,9 @@ pub struct ServerConfig {
     pub request_timeout_secs: u64,
     /// Separate listener for `/metrics`.
     pub metrics_addr: Option<SocketAddr>,
+    /// The origin browsers reach this server at (for upload and preview URLs); unset: taken
+    /// from each request's `Host`.
+    pub public_url: Option<String>,
 }
 
 impl Default for ServerConfig {
@@ -106,6 +111,7 @@ impl Default for ServerConfig {
             body_limit_bytes: 64 * 1024,
             request_timeout_secs: 30,
             metrics_addr: None,
+            public_url: None,
         }
     }
 }
@@ -409,6 +415,62 @@ impl Default for ProtocolConfig {
             stream_limits: true,
             max_streams_per_identity: 4,
             messages_per_minute_per_identity: 60,
+        }
+    }
+}
+
+/// `[attachments]`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AttachmentsConfig {
+    /// `attachments.create`/`delete` and the upload routes on or off.
+    pub enabled: bool,
+    /// Largest attachment in MiB.
+    pub max_file_size_mb: u32,
+    /// MIME types accepted (`type/*` accepts a whole family).
+    pub allowed_mime_types: Vec<String>,
+    /// Lifetime of signed upload and preview URLs.
+    pub url_ttl_secs: u64,
+}
+
+impl AttachmentsConfig {
+    /// The size limit in bytes.
+    pub fn max_bytes(&self) -> u64 {
+        u64::from(self.max_file_size_mb) * 1024 * 1024
+    }
+
+    /// Whether `mime_type` (already lower-cased, without parameters) is allowed.
+    pub fn allows(&self, mime_type: &str) -> bool {
+        self.allowed_mime_types.iter().any(|allowed| {
+            allowed == mime_type
+                || allowed.strip_suffix("/*").is_some_and(|family| {
+                    mime_type
+                        .split_once('/')
+                        .is_some_and(|(kind, _)| kind == family)
+                })
+        })
+    }
+}
+
+impl Default for AttachmentsConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            max_file_size_mb: 20,
+            allowed_mime_types: [
+                "image/png",
+                "image/jpeg",
+                "image/gif",
+                "image/webp",
+                "application/pdf",
+                "text/plain",
+                "text/markdown",
+                "text/csv",
+                "application/json",
+            ]
+            .map(String::from)
+            .to_vec(),
+            url_ttl_secs: 300,
         }
     }
 }
@@ -729,6 +791,33 @@ impl Config {
             );
         }
 
+        if let Some(url) = &mut self.server.public_url {
+            *url = url.trim_end_matches('/').to_ascii_lowercase();
+        }
+        if let Some(url) = &self.server.public_url {
+            problems.check(
+                is_origin(url),
+                "server.public_url",
+                format!("{url:?}"),
+                "an origin like https://chat.example.com (scheme and host, no path)",
+            );
+        }
+        let at = &self.attachments;
+        problems.in_range(
+            "attachments.max_file_size_mb",
+            u64::from(at.max_file_size_mb),
+            1..=512,
+        );
+        problems.in_range("attachments.url_ttl_secs", at.url_ttl_secs, 10..=3600);
+        for mime in &at.allowed_mime_types {
+            problems.check(
+                is_mime_pattern(mime),
+                "attachments.allowed_mime_types",
+                format!("{mime:?}"),
+                "lower-case MIME types like `image/png`, or a family like `image/*`",
+            );
+        }
+
         let l = &self.limits;
         problems.in_range(
             "limits.mints_per_minute_per_identity",
@@ -845,6 +934,18 @@ fn is_http_url(value: &str) -> bool {
 
 fn is_origin(value: &str) -> bool {
     is_http_url(value) && value.splitn(4, '/').nth(3).is_none()
+}
+
+fn is_mime_pattern(value: &str) -> bool {
+    let token = |part: &str| {
+        !part.is_empty()
+            && part
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"!#$&^_.+-".contains(&b))
+    };
+    value
+        .split_once('/')
+        .is_some_and(|(kind, sub)| token(kind) && (sub == "*" || token(sub)))
 }
 
 fn is_workflow_id(value: &str) -> bool {

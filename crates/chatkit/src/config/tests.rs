@@ -275,3 +275,55 @@ fn the_readme_carries_the_current_configuration_table() {
         "README.md's configuration table is stale: regenerate it with `cargo run -q -- docs config`"
     );
 }
+
+#[test]
+fn every_configuration_key_has_a_row_in_the_settings_table() {
+    let config = toml::Value::try_from(load(None, &[]).unwrap()).unwrap();
+    let mut missing = Vec::new();
+    for (section, table) in config.as_table().unwrap() {
+        let Some(table) = table.as_table() else {
+            continue;
+        };
+        for key in table.keys() {
+            let dotted = format!("{section}.{key}");
+            if !SETTINGS.iter().any(|s| s.key == dotted) {
+                missing.push(dotted);
+            }
+        }
+    }
+    // Options that are unset by default do not appear in the rendered TOML; check them by name.
+    for key in [
+        "database.url",
+        "protocol.scripted_agent",
+        "protocol.heartbeat_secs",
+        "server.metrics_addr",
+        "openai.api_key",
+    ] {
+        if !SETTINGS.iter().any(|s| s.key == key) {
+            missing.push(key.to_owned());
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "keys without a settings row (and so without env names or docs): {missing:?}"
+    );
+}
+
+#[test]
+fn the_protocol_and_database_settings_are_read_from_the_environment() {
+    let config = load(
+        None,
+        &[
+            ("CHATKIT_SCRIPTED_AGENT", "bench"),
+            ("CHATKIT_STREAM_LIMITS", "off"),
+            ("DATABASE_URL", "postgres://u:p@db/chatkit"),
+        ],
+    )
+    .unwrap();
+    assert_eq!(config.protocol.scripted_agent.as_deref(), Some("bench"));
+    assert!(!config.protocol.stream_limits);
+    assert_eq!(
+        config.database.url.as_ref().map(|u| u.expose()),
+        Some("postgres://u:p@db/chatkit")
+    );
+}

@@ -127,7 +127,7 @@ pub fn client_ip(headers: &HeaderMap, peer: Option<IpAddr>, trusted: &[IpNet]) -
 }
 
 /// Whether the request reached us over TLS (told by a trusted proxy).
-fn behind_tls(headers: &HeaderMap, peer: Option<IpAddr>, trusted: &[IpNet]) -> bool {
+pub(crate) fn behind_tls(headers: &HeaderMap, peer: Option<IpAddr>, trusted: &[IpNet]) -> bool {
     peer.is_some_and(|peer| trusted.iter().any(|net| net.contains(&peer)))
         && headers
             .get("x-forwarded-proto")

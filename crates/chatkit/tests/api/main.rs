@@ -3,6 +3,7 @@
 
 mod helpers;
 
+mod attachments;
 mod create_session;
 mod embed;
 mod errors;

@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use crate::helpers::{Reply, TestApp, cookie_client, spawn_app};
 
 /// Appends one record to this binary's conformance file (truncated on first use).
-fn record(value: Value) {
+pub(crate) fn record(value: Value) {
     static FILE: OnceLock<Mutex<std::fs::File>> = OnceLock::new();
     let file = FILE.get_or_init(|| {
         let dir = std::env::var("CHATKIT_CONFORMANCE_DIR").unwrap_or_else(|_| {
@@ -28,12 +28,17 @@ fn record(value: Value) {
     writeln!(file, "{value}").expect("a record is written");
 }
 
-fn user_input(text: &str) -> Value {
+pub(crate) fn user_input(text: &str) -> Value {
     json!({"content": [{"type": "input_text", "text": text}], "attachments": [], "inference_options": {}})
 }
 
 /// A protocol call by `client` to `path`: the reply, recorded.
-async fn call(app: &TestApp, client: &reqwest::Client, path: &str, body: &Value) -> Reply {
+pub(crate) async fn call(
+    app: &TestApp,
+    client: &reqwest::Client,
+    path: &str,
+    body: &Value,
+) -> Reply {
     let reply = Reply::read(
         client
             .post(app.url(path))
@@ -59,7 +64,7 @@ async fn call(app: &TestApp, client: &reqwest::Client, path: &str, body: &Value)
 }
 
 /// The JSON events of a streamed reply.
-fn events(reply: &Reply) -> Vec<Value> {
+pub(crate) fn events(reply: &Reply) -> Vec<Value> {
     reply
         .text
         .split("\n\n")
