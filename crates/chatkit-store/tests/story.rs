@@ -894,7 +894,7 @@ async fn sqlite_data_survives_closing_and_reopening_the_file() {
         .fetch_one(store.pool())
         .await
         .unwrap();
-    assert_eq!((mode.as_str(), synchronous, foreign_keys), ("wal", 2, 1));
+    assert_eq!((mode.as_str(), synchronous, foreign_keys), ("wal", 1, 1));
     store
         .save_thread(&thread(th, "kept"), &alice)
         .await
