@@ -5,9 +5,10 @@ package's own request parsing, pipeline, persistence order and SSE encoding, use
 with two small pieces written for the benchmark:
 
 - `SQLiteStore`, a `chatkit.store.Store` on one `aiosqlite` connection (SQLite in a helper thread,
-  WAL, `synchronous=NORMAL`), threads and items kept as JSON blobs (the model's own
-  `model_dump_json`) next to the columns that queries need: owner, thread, creation time and an
-  insertion sequence that breaks ties in the ordering;
+  WAL, `synchronous=FULL` as chatkit-rs's store, so both make every write durable before its
+  frame is sent), threads and items kept as JSON blobs (the model's own `model_dump_json`) next to
+  the columns that queries need: owner, thread, creation time and an insertion sequence that
+  breaks ties in the ordering;
 - `BenchServer.respond`, the scripted reply that chatkit-rs's `CHATKIT_SCRIPTED_AGENT=bench`
   serves too: one assistant message streamed as `thread.item.added`, `content_part.added`, 20
   `text_delta` events `"tok0 "` .. `"tok19 "`, `content_part.done` and `thread.item.done`. A user
@@ -22,7 +23,8 @@ Run (one worker: the single-process comparison):
 
     uvicorn python_server:app --host 127.0.0.1 --port 8000 --workers 1 --log-level warning
 
-Environment: `BENCH_DB` (SQLite file, default `./chatkit-bench.sqlite3`), `BENCH_HOLD_SECONDS`,
+Environment: `BENCH_DB` (SQLite file, default `./chatkit-bench.sqlite3`), `BENCH_SQLITE_SYNC`
+(`FULL`, the default, or `NORMAL`), `BENCH_HOLD_SECONDS`,
 `BENCH_COOKIE_SECRET` (default: random per process, so several `--workers` need it set),
 `BENCH_READY_DIR` (each worker creates a file named after its PID there once it serves).
 """
@@ -66,6 +68,9 @@ from chatkit.types import (
 )
 
 DB_PATH = os.environ.get("BENCH_DB", "chatkit-bench.sqlite3")
+SQLITE_SYNC = os.environ.get("BENCH_SQLITE_SYNC", "FULL").upper()
+if SQLITE_SYNC not in ("FULL", "NORMAL"):
+    raise SystemExit("BENCH_SQLITE_SYNC must be FULL or NORMAL")
 HOLD_SECONDS = min(float(os.environ.get("BENCH_HOLD_SECONDS", "120")), 600.0)
 COOKIE_NAME = "chatkit_session_id"
 COOKIE_SECRET = os.environ.get("BENCH_COOKIE_SECRET", "").encode() or secrets.token_bytes(32)
@@ -128,7 +133,7 @@ class SQLiteStore(Store[Context]):
         # pipeline persists an item before its frame is written).
         self.db = await aiosqlite.connect(self.path, isolation_level=None)
         await self.db.execute("PRAGMA journal_mode=WAL")
-        await self.db.execute("PRAGMA synchronous=NORMAL")
+        await self.db.execute(f"PRAGMA synchronous={SQLITE_SYNC}")
         await self.db.execute("PRAGMA busy_timeout=5000")
         await self.db.executescript(SCHEMA)
         rows = await self.db.execute_fetchall(

@@ -19,6 +19,7 @@
 #   BENCH_SKIP_BUILD=1   use the existing binaries, do not run cargo build
 #   BENCH_CHATKIT_BIN    the chatkit binary to measure (default target/release/chatkit)
 #   BENCH_VENV           the Python environment for the peer (default bench/protocol/.venv)
+#   BENCH_SQLITE_SYNC    the Python store's SQLite `synchronous`: FULL (default, as chatkit-rs) or NORMAL
 #
 # All load goes to 127.0.0.1; every process this script starts is stopped on exit.
 set -euo pipefail
@@ -43,6 +44,8 @@ BENCH_ONLY=${BENCH_ONLY:-}
 BENCH_PY_WORKERS2=${BENCH_PY_WORKERS2:-1}
 BENCH_SKIP_BUILD=${BENCH_SKIP_BUILD:-0}
 VENV=${BENCH_VENV:-$HERE/.venv}
+BENCH_SQLITE_SYNC=${BENCH_SQLITE_SYNC:-FULL}
+[[ $BENCH_SQLITE_SYNC == FULL || $BENCH_SQLITE_SYNC == NORMAL ]] || die "BENCH_SQLITE_SYNC must be FULL or NORMAL"
 
 ((BENCH_SECONDS >= 1 && BENCH_SECONDS <= 120)) || die "BENCH_SECONDS must be 1..=120"
 for knob in BENCH_HOLD_SECONDS BENCH_IDLE_SECONDS; do
@@ -75,7 +78,7 @@ done
 
 # The command as given, for the report (only the knobs that were set).
 COMMAND="bash bench/protocol/run.sh"
-for knob in BENCH_VENV BENCH_CHATKIT_BIN BENCH_SKIP_BUILD BENCH_PY_WORKERS2 BENCH_ONLY BENCH_IDLE_SECONDS \
+for knob in BENCH_SQLITE_SYNC BENCH_VENV BENCH_CHATKIT_BIN BENCH_SKIP_BUILD BENCH_PY_WORKERS2 BENCH_ONLY BENCH_IDLE_SECONDS \
   BENCH_HOLD_SECONDS BENCH_HOLDS BENCH_CONCURRENCIES BENCH_SECONDS; do
   if printenv "$knob" >/dev/null; then
     COMMAND="$knob=$(printf '%q' "${!knob}") $COMMAND"
@@ -342,7 +345,7 @@ start_python() {
   echo "== starting the Python server ($name, uvicorn --workers $workers) on 127.0.0.1:$port" >&2
   mkdir -p "$WORK/$name/ready"
   start "$name" "$WORK/$name" env BENCH_DB="$WORK/$name/chatkit.sqlite3" \
-    BENCH_COOKIE_SECRET="$COOKIE_SECRET" BENCH_READY_DIR="$WORK/$name/ready" \
+    BENCH_SQLITE_SYNC="$BENCH_SQLITE_SYNC" BENCH_COOKIE_SECRET="$COOKIE_SECRET" BENCH_READY_DIR="$WORK/$name/ready" \
     PYTHONDONTWRITEBYTECODE=1 \
     "$VENV/bin/python" -m uvicorn --app-dir "$HERE" python_server:app \
     --host 127.0.0.1 --port "$port" --workers "$workers" --log-level warning
@@ -459,7 +462,7 @@ BENCH_COMMAND=$COMMAND \
   BENCH_PY_VERSIONS=$py_versions \
   BENCH_GIT=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$ROOT" diff --quiet HEAD 2>/dev/null || echo "-dirty") \
   BENCH_SECONDS=$BENCH_SECONDS BENCH_IDLE_SECONDS=$BENCH_IDLE_SECONDS \
-  BENCH_HOLD_SECONDS=$BENCH_HOLD_SECONDS BENCH_FRAMES_DIR=$WORK \
+  BENCH_HOLD_SECONDS=$BENCH_HOLD_SECONDS BENCH_FRAMES_DIR=$WORK BENCH_SQLITE_SYNC=$BENCH_SQLITE_SYNC \
   python3 "$HERE/report.py" "$RESULTS" >"$REPORT"
 cat "$REPORT"
 echo "== report written to ${REPORT#"$ROOT"/}" >&2

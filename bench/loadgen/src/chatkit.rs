@@ -20,10 +20,11 @@
 //!   percentiles per step (whole stream, time to first delta, `items.list`, whole conversation);
 //!   transport errors, non-2xx answers and validation failures are counted apart.
 //! - `--hold N`: opens N streams whose user text contains `[[hold]]` (the scripted reply then
-//!   waits before answering), waits until every one has delivered its first frame, reads the
-//!   server's resident memory (`--server-pid`, from `/proc`) before and after, runs one normal
-//!   conversation while they are open, keeps them open `--hold-seconds`, counts those the server
-//!   ended early, closes them all and reads the memory once more.
+//!   waits before answering), in two halves, waiting after each until every stream has delivered
+//!   its first frame; reads the server's resident memory (`--server-pid`, from `/proc`) before,
+//!   with half and with all of them open; runs one normal conversation while they are open, keeps
+//!   them open `--hold-seconds`, counts those the server ended early, closes them all and reads
+//!   the memory once more.
 //!
 //! One JSON line on stdout, diagnostics on stderr, like the rest of `loadgen`.
 
@@ -1072,13 +1073,18 @@ struct HoldReport {
     ended_early: u64,
     /// Streams still open when the client closed them.
     open_at_close: u64,
-    /// Seconds from the first open to the last first frame.
+    /// Seconds from the first open to the last first frame (less the pause between halves).
     open_elapsed_s: f64,
     /// Time to first frame over the opened streams.
     first_frame: Percentiles,
     /// Server RSS (kB, summed over `--server-pid`) before opening.
     #[serde(skip_serializing_if = "Option::is_none")]
     rss_before_kb: Option<u64>,
+    /// Streams open after the first half was opened.
+    opened_half: u64,
+    /// Server RSS with the first half open.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rss_half_kb: Option<u64>,
     /// Server RSS with every stream open.
     #[serde(skip_serializing_if = "Option::is_none")]
     rss_open_kb: Option<u64>,
@@ -1088,6 +1094,9 @@ struct HoldReport {
     /// `(rss_open - rss_before) / opened`, in kB.
     #[serde(skip_serializing_if = "Option::is_none")]
     kb_per_stream: Option<f64>,
+    /// The second half's cost: `(rss_open - rss_half) / (opened - opened_half)`, in kB.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    kb_per_stream_marginal: Option<f64>,
     /// Whether a normal conversation succeeded while the streams were open.
     probe_ok: bool,
     /// Its duration, in microseconds.
@@ -1139,16 +1148,23 @@ async fn hold_streams(
     let open_deadline = start + open_timeout;
     let last_open = Arc::new(Mutex::new(start));
 
+    // Two halves, with a memory reading between them: the second half's cost per stream is the
+    // marginal one, free of what the first streams paid once (caches, pools, allocator arenas).
+    let first_half = hold.div_ceil(2);
+    let mut rss_half = None;
+    let mut opened_half = 0;
+    let mut paused = Duration::ZERO;
     let mut tasks = JoinSet::new();
-    for _ in 0..hold {
-        let script = Arc::clone(&script);
-        let opening = Arc::clone(&opening);
-        let mut close_rx = close_rx.clone();
-        let opened = Arc::clone(&opened);
-        let settled = Arc::clone(&settled);
-        let first_frames = Arc::clone(&first_frames);
-        let last_open = Arc::clone(&last_open);
-        tasks.spawn(async move {
+    for (batch, count) in [(0, first_half), (1, hold - first_half)] {
+        for _ in 0..count {
+            let script = Arc::clone(&script);
+            let opening = Arc::clone(&opening);
+            let mut close_rx = close_rx.clone();
+            let opened = Arc::clone(&opened);
+            let settled = Arc::clone(&settled);
+            let first_frames = Arc::clone(&first_frames);
+            let last_open = Arc::clone(&last_open);
+            tasks.spawn(async move {
             let open = async {
                 let _permit = opening.acquire().await.map_err(|e| e.to_string())?;
                 let sent = Instant::now();
@@ -1234,19 +1250,32 @@ async fn hold_streams(
                 }
             }
         });
-    }
-
-    // Wait until every stream is open or has failed (each is bounded by the open deadline).
-    while (settled.load(Ordering::SeqCst) as usize) < hold {
-        if Instant::now() > open_deadline + Duration::from_secs(5) {
-            break;
         }
-        tokio::time::sleep(Duration::from_millis(20)).await;
+
+        // Wait until every stream so far is open or has failed (each is bounded by the open
+        // deadline).
+        let target = if batch == 0 { first_half } else { hold };
+        while (settled.load(Ordering::SeqCst) as usize) < target {
+            if Instant::now() > open_deadline + Duration::from_secs(5) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        if batch == 0 {
+            let pause = Instant::now();
+            tokio::time::sleep(Duration::from_secs_f64(args.settle_seconds)).await;
+            opened_half = opened.load(Ordering::SeqCst);
+            rss_half = rss_kb(&args.server_pids);
+            if hold > first_half {
+                paused = pause.elapsed();
+            }
+        }
     }
     let open_elapsed = last_open
         .lock()
         .unwrap_or_else(PoisonError::into_inner)
-        .saturating_duration_since(start);
+        .saturating_duration_since(start)
+        .saturating_sub(paused);
     let opened_count = opened.load(Ordering::SeqCst);
     tokio::time::sleep(Duration::from_secs_f64(args.settle_seconds)).await;
     let rss_open = rss_kb(&args.server_pids);
@@ -1289,12 +1318,15 @@ async fn hold_streams(
         );
     }
     let first_frame = Percentiles::of(&first_frames.lock().unwrap_or_else(PoisonError::into_inner));
-    let kb_per_stream = match (rss_before, rss_open) {
-        (Some(before), Some(open)) if opened_count > 0 => {
-            Some(round3((open as f64 - before as f64) / opened_count as f64))
+    let per_stream = |from: Option<u64>, to: Option<u64>, streams: u64| match (from, to) {
+        (Some(from), Some(to)) if streams > 0 => {
+            Some(round3((to as f64 - from as f64) / streams as f64))
         }
         _ => None,
     };
+    let kb_per_stream = per_stream(rss_before, rss_open, opened_count);
+    let kb_per_stream_marginal =
+        per_stream(rss_half, rss_open, opened_count.saturating_sub(opened_half));
     let report = HoldReport {
         url: args.url.clone(),
         mode: "hold",
@@ -1306,9 +1338,12 @@ async fn hold_streams(
         open_elapsed_s: round3(open_elapsed.as_secs_f64()),
         first_frame,
         rss_before_kb: rss_before,
+        opened_half,
+        rss_half_kb: rss_half,
         rss_open_kb: rss_open,
         rss_closed_kb: rss_closed,
         kb_per_stream,
+        kb_per_stream_marginal,
         probe_ok,
         probe_us,
         first_failure,

@@ -3,8 +3,8 @@
 //! Durability: WAL with `synchronous=NORMAL`. A call that returned `Ok` is in the WAL before the
 //! engine sends its frame, so it survives the process being killed (the kill -9 test in the binary
 //! shows it); a power loss or OS crash may roll back the last commits but never corrupts the file.
-//! `FULL` would sync the WAL at every commit: three fsyncs per conversation, which on the benchmark
-//! machine made a scripted reply take 43 ms instead of under one (docs/performance.md). Foreign keys are on (items and
+//! `FULL` would add an fsync to every commit (three per conversation) without protecting against
+//! anything more that we promise: a killed process loses nothing either way. Foreign keys are on (items and
 //! feedback cascade from their thread), and writers wait for each other up to the busy timeout.
 //!
 //! Every thread and item row has an `INTEGER PRIMARY KEY AUTOINCREMENT` sequence (`seq`), which

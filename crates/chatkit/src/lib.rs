@@ -32,6 +32,7 @@ use std::future::Future;
 use std::net::SocketAddr;
 
 use anyhow::Context;
+use axum::serve::ListenerExt;
 use tokio::net::TcpListener;
 
 pub use app::{app, build_state};
@@ -60,6 +61,10 @@ pub async fn serve(
         });
     }
     let router = app(state.clone());
+    // Small writes (one SSE frame per event) must not wait for the peer's delayed ACK.
+    let listener = listener.tap_io(|tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
     axum::serve(
         listener,
         router.into_make_service_with_connect_info::<SocketAddr>(),
