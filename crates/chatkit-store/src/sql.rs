@@ -76,3 +76,29 @@ pub(crate) fn fetch_limit(limit: usize) -> i64 {
 pub(crate) fn open_bound(ascending: bool) -> i64 {
     if ascending { 0 } else { i64::MAX }
 }
+
+/// Rows of `(id, stored JSON)`, fetched with [`fetch_limit`], decoded into a page of `limit`.
+pub(crate) fn decode_page<T: DeserializeOwned>(
+    rows: Vec<(String, String)>,
+    limit: usize,
+) -> StoreResult<chatkit_types::Page<T>> {
+    let rows = rows
+        .into_iter()
+        .map(|(id, json)| Ok((id, decode(&json)?)))
+        .collect::<StoreResult<_>>()?;
+    Ok(crate::page_of(rows, limit))
+}
+
+/// The sequence bound of an item page: open without a cursor; the cursor item's `seq` when it is
+/// in the thread; `NotFound` when a cursor was given but is not.
+pub(crate) fn item_cursor_bound(
+    after: Option<&str>,
+    cursor_seq: Option<i64>,
+    ascending: bool,
+) -> StoreResult<i64> {
+    match (after, cursor_seq) {
+        (None, _) => Ok(open_bound(ascending)),
+        (Some(_), Some(seq)) => Ok(seq),
+        (Some(_), None) => Err(StoreError::NotFound),
+    }
+}

@@ -24,10 +24,10 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use tracing::instrument;
 
 use crate::sql::{
-    decode, encode, encode_attachment, feedback_kind, feedback_kind_name, fetch_limit, map_err,
-    map_migrate_err, open_bound,
+    decode, decode_page, encode, encode_attachment, feedback_kind, feedback_kind_name, fetch_limit,
+    item_cursor_bound, map_err, map_migrate_err, open_bound,
 };
-use crate::{FeedbackRecord, Store, StoreContext, StoreError, StoreResult, page_of};
+use crate::{FeedbackRecord, Store, StoreContext, StoreError, StoreResult};
 
 /// The file name of the database in a data directory.
 pub const SQLITE_FILE_NAME: &str = "chatkit.db";
@@ -184,11 +184,7 @@ impl Store for SqliteStore {
             .fetch_all(&self.pool)
             .await
             .map_err(map_err)?;
-        let rows = rows
-            .into_iter()
-            .map(|(id, json)| Ok((id, decode(&json)?)))
-            .collect::<StoreResult<_>>()?;
-        Ok(page_of(rows, limit))
+        decode_page(rows, limit)
     }
 
     #[instrument(level = "debug", skip_all, fields(thread_id = %thread_id))]
@@ -240,11 +236,7 @@ impl Store for SqliteStore {
         .fetch_one(&self.pool)
         .await
         .map_err(map_err)?;
-        let bound = match (after, cursor) {
-            (None, _) => open_bound(ascending),
-            (Some(_), Some(seq)) => seq,
-            (Some(_), None) => return Err(StoreError::NotFound),
-        };
+        let bound = item_cursor_bound(after, cursor, ascending)?;
         let sql = if ascending {
             "SELECT id, json FROM items WHERE thread_id = $1 AND seq > $2 ORDER BY seq ASC LIMIT $3"
         } else {
@@ -257,11 +249,7 @@ impl Store for SqliteStore {
             .fetch_all(&self.pool)
             .await
             .map_err(map_err)?;
-        let rows = rows
-            .into_iter()
-            .map(|(id, json)| Ok((id, decode(&json)?)))
-            .collect::<StoreResult<_>>()?;
-        Ok(page_of(rows, limit))
+        decode_page(rows, limit)
     }
 
     #[instrument(level = "debug", skip_all, fields(thread_id = %thread_id, item_id = %item.id()))]
