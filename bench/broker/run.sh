@@ -22,11 +22,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$ROOT"
 
-die() {
-  echo "run.sh: $*" >&2
-  exit 1
-}
-is_uint() { [[ $1 =~ ^[0-9]+$ ]]; }
+. "$ROOT/bench/lib.sh"
 
 BENCH_SECONDS=${BENCH_SECONDS:-10}
 is_uint "$BENCH_SECONDS" || die "BENCH_SECONDS must be a whole number of seconds"
@@ -60,79 +56,12 @@ for knob in BENCH_CHATKIT_BIN BENCH_SKIP_BUILD BENCH_IDLE_SECONDS BENCH_RATES BE
   fi
 done
 
-WORK=$(mktemp -d -t chatkit-bench.XXXXXX)
-PIDS=()
-NAMES=()
-LOADGEN_PID=
+bench_workdir chatkit-bench
 
-cleanup() {
-  local rc=$?
-  trap - EXIT INT TERM
-  local i pid
-  if [[ -n $LOADGEN_PID ]]; then
-    kill "$LOADGEN_PID" 2>/dev/null || true
-    wait "$LOADGEN_PID" 2>/dev/null || true
-  fi
-  for i in "${!PIDS[@]}"; do
-    kill "${PIDS[$i]}" 2>/dev/null || true
-  done
-  for i in "${!PIDS[@]}"; do
-    pid=${PIDS[$i]}
-    for _ in $(seq 1 50); do
-      kill -0 "$pid" 2>/dev/null || break
-      sleep 0.1
-    done
-    kill -9 "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-  done
-  if ((rc != 0)); then
-    for i in "${!NAMES[@]}"; do
-      echo "--- last lines of ${NAMES[$i]}.log ---" >&2
-      tail -n 20 "$WORK/${NAMES[$i]}.log" >&2 || true
-    done
-  fi
-  rm -rf "$WORK"
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
 
-# A free TCP port on 127.0.0.1 (the kernel picks it; it is free again once printed).
-free_port() {
-  node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); });'
-}
 
-# start NAME DIR CMD... : runs CMD in DIR in the background, logging to $WORK/NAME.log.
-# The subshell execs, so the recorded PID is the server process itself (for /proc/PID/status).
-start() {
-  local name=$1 dir=$2
-  shift 2
-  (cd "$dir" && exec "$@") >"$WORK/$name.log" 2>&1 &
-  PIDS+=("$!")
-  NAMES+=("$name")
-  LAST_PID=$!
-}
 
-# wait_http NAME PID URL WANT : polls URL until it answers status WANT ("any": any status), at most
-# 15 s, failing early if the process died.
-wait_http() {
-  local name=$1 pid=$2 url=$3 want=$4 code
-  for _ in $(seq 1 150); do
-    kill -0 "$pid" 2>/dev/null || die "$name exited during start-up"
-    code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "$url" || true)
-    if [[ $want == any && $code != 000 ]] || [[ $code == "$want" ]]; then
-      return 0
-    fi
-    sleep 0.1
-  done
-  die "$name did not answer $want on $url within 15 s"
-}
 
-# kb PID FIELD : a VmRSS/VmHWM value in kB from /proc/PID/status.
-kb() {
-  awk -v field="$2:" '$1 == field { print $2 }' "/proc/$1/status"
-}
 
 if [[ $BENCH_SKIP_BUILD != 1 ]]; then
   echo "== cargo build --release -p chatkit -p loadgen" >&2
@@ -222,15 +151,6 @@ run_loadgen() {
   return "$rc"
 }
 
-# cpu_ticks PID : user + system CPU time of PID so far, in clock ticks (/proc/PID/stat fields 14, 15).
-cpu_ticks() {
-  local stat
-  stat=$(<"/proc/$1/stat")
-  stat=${stat##*) }
-  # After the command name: field 3 is the state, so utime/stime are the 12th/13th words here.
-  awk '{print $12 + $13}' <<<"$stat"
-}
-CLK_TCK=$(getconf CLK_TCK)
 
 # target_pid TARGET : the process that serves TARGET (the simulator serves "direct").
 target_pid() {
@@ -272,8 +192,8 @@ target_args() {
 LOADAVG=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # Memory right after start-up, before any mint.
-record chatkit-rs mem-start "{\"rss_kb\":$(kb "$RS_PID" VmRSS)}"
-record express mem-start "{\"rss_kb\":$(kb "$EX_PID" VmRSS)}"
+record chatkit-rs mem-start "{\"rss_kb\":$(kb VmRSS "$RS_PID")}"
+record express mem-start "{\"rss_kb\":$(kb VmRSS "$EX_PID")}"
 
 # The same amount of work for every target (not the same time), so that idle memory compares
 # warmed-up processes rather than how many sessions each minted in a fixed time.
@@ -284,8 +204,8 @@ for target in direct chatkit-rs express; do
 done
 echo "== idle ${BENCH_IDLE_SECONDS} s" >&2
 sleep "$BENCH_IDLE_SECONDS"
-record chatkit-rs mem-idle "{\"rss_kb\":$(kb "$RS_PID" VmRSS)}"
-record express mem-idle "{\"rss_kb\":$(kb "$EX_PID" VmRSS)}"
+record chatkit-rs mem-idle "{\"rss_kb\":$(kb VmRSS "$RS_PID")}"
+record express mem-idle "{\"rss_kb\":$(kb VmRSS "$EX_PID")}"
 
 echo "== closed loop, ${BENCH_SECONDS} s per run" >&2
 declare -A MAX_RPS=([direct]=0 [chatkit-rs]=0 [express]=0)
@@ -321,7 +241,7 @@ sleep "$BENCH_IDLE_SECONDS"
 for target in chatkit-rs express; do
   pid=$RS_PID
   [[ $target == express ]] && pid=$EX_PID
-  record "$target" mem-end "{\"rss_kb\":$(kb "$pid" VmRSS),\"hwm_kb\":$(kb "$pid" VmHWM)}"
+  record "$target" mem-end "{\"rss_kb\":$(kb VmRSS "$pid"),\"hwm_kb\":$(kb VmHWM "$pid")}"
 done
 
 DATE=$(date -u +%Y-%m-%d)

@@ -28,11 +28,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$ROOT"
 HERE=$ROOT/bench/protocol
 
-die() {
-  echo "run.sh: $*" >&2
-  exit 1
-}
-is_uint() { [[ $1 =~ ^[0-9]+$ ]]; }
+. "$ROOT/bench/lib.sh"
 
 BENCH_SECONDS=${BENCH_SECONDS:-10}
 is_uint "$BENCH_SECONDS" || die "BENCH_SECONDS must be a whole number of seconds"
@@ -94,43 +90,8 @@ fi
 (($(ulimit -n) >= WANT_FDS)) ||
   die "open files limit $(ulimit -n) is below $WANT_FDS (BENCH_HOLDS $MAX_HOLD + 2048); raise the hard limit"
 
-WORK=$(mktemp -d -t chatkit-protocol-bench.XXXXXX)
-PIDS=()
-NAMES=()
-LOADGEN_PID=
+bench_workdir chatkit-protocol-bench
 
-cleanup() {
-  local rc=$?
-  trap - EXIT INT TERM
-  local i pid
-  if [[ -n $LOADGEN_PID ]]; then
-    kill "$LOADGEN_PID" 2>/dev/null || true
-    wait "$LOADGEN_PID" 2>/dev/null || true
-  fi
-  for i in "${!PIDS[@]}"; do
-    kill "${PIDS[$i]}" 2>/dev/null || true
-  done
-  for i in "${!PIDS[@]}"; do
-    pid=${PIDS[$i]}
-    for _ in $(seq 1 50); do
-      kill -0 "$pid" 2>/dev/null || break
-      sleep 0.1
-    done
-    kill -9 "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-  done
-  if ((rc != 0)); then
-    for i in "${!NAMES[@]}"; do
-      echo "--- last lines of ${NAMES[$i]}.log ---" >&2
-      tail -n 20 "$WORK/${NAMES[$i]}.log" >&2 || true
-    done
-  fi
-  rm -rf "$WORK"
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
 
 # --- build and install ---------------------------------------------------------------------------
 
@@ -169,47 +130,9 @@ unset http_proxy https_proxy all_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY
 
 # --- helpers -------------------------------------------------------------------------------------
 
-# A free TCP port on 127.0.0.1 (the kernel picks it; it is free again once printed).
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
-}
 
-# start NAME DIR CMD... : runs CMD in DIR in the background, logging to $WORK/NAME.log.
-# The subshell execs, so the recorded PID is the server process itself (for /proc/PID/status).
-start() {
-  local name=$1 dir=$2
-  shift 2
-  mkdir -p "$dir"
-  (cd "$dir" && exec "$@") >"$WORK/$name.log" 2>&1 &
-  PIDS+=("$!")
-  NAMES+=("$name")
-  LAST_PID=$!
-}
 
-# stop PID : stops a process this script started (SIGTERM, then SIGKILL after 5 s).
-stop() {
-  local pid=$1
-  kill "$pid" 2>/dev/null || true
-  for _ in $(seq 1 50); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  kill -9 "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-}
 
-# wait_http NAME PID URL : polls URL until it answers 200, at most 30 s, failing early if the
-# process died.
-wait_http() {
-  local name=$1 pid=$2 url=$3 code
-  for _ in $(seq 1 300); do
-    kill -0 "$pid" 2>/dev/null || die "$name exited during start-up"
-    code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "$url" || true)
-    [[ $code == 200 ]] && return 0
-    sleep 0.1
-  done
-  die "$name did not answer 200 on $url within 30 s"
-}
 
 # tree PID : PID and its descendants (uvicorn --workers 2 serves from child processes).
 tree() {
@@ -220,30 +143,7 @@ tree() {
   done
 }
 
-# kb FIELD PID... : the sum of a VmRSS/VmHWM value in kB over processes.
-kb() {
-  local field=$1 total=0 pid v
-  shift
-  for pid in "$@"; do
-    v=$(awk -v field="$field:" '$1 == field { print $2 }' "/proc/$pid/status" 2>/dev/null || true)
-    total=$((total + ${v:-0}))
-  done
-  echo "$total"
-}
 
-# cpu_ticks PID... : user + system CPU time so far, in clock ticks, summed over processes
-# (/proc/PID/stat fields 14 and 15).
-cpu_ticks() {
-  local total=0 pid stat
-  for pid in "$@"; do
-    stat=$(<"/proc/$pid/stat") || continue
-    stat=${stat##*) }
-    # After the command name: field 3 is the state, so utime/stime are the 12th/13th words here.
-    total=$((total + $(awk '{print $12 + $13}' <<<"$stat")))
-  done
-  echo "$total"
-}
-CLK_TCK=$(getconf CLK_TCK)
 
 # child_cpu_ms VAR : sets VAR to the CPU time (user + system) of this shell's finished children
 # so far, in ms (from `times`, which must run in this shell, not in a subshell): read around each
