@@ -11,6 +11,13 @@
 #   scripts/conformance.sh gen [--check]           (re)generate the golden fixtures, or with --check
 #                                                  fail if the committed ones are stale
 #   scripts/conformance.sh selftest [PYTEST ARGS]  the harness's own tests (pytest conformance/)
+#   scripts/conformance.sh openai-sim BINARY [ARGS] the simulator's model endpoints, judged by the
+#                                                  openai package's types: starts
+#                                                  `BINARY sim --port <free> --no-record` (BINARY is
+#                                                  target/debug/chatkit, or chatkit-sim's
+#                                                  `standalone` example), waits for /__sim/health,
+#                                                  runs conformance/openai_check.py (ARGS go to it),
+#                                                  then stops the simulator
 #
 # Paths are taken relative to the caller's working directory. Needs no standard input.
 set -euo pipefail
@@ -106,6 +113,51 @@ case "${1:-}" in
   selftest)
     shift
     exec "$PY" -m pytest -q -p no:cacheprovider "$ROOT/conformance" "$@" </dev/null
+    ;;
+  openai-sim)
+    shift
+    if [ "$#" -lt 1 ] || [ ! -x "$1" ]; then
+      echo "usage: scripts/conformance.sh openai-sim BINARY [CHECK ARGS] (BINARY: an executable that serves \`sim --port N --no-record\`)" >&2
+      exit 2
+    fi
+    SIM_BIN="$1"
+    shift
+    SIM_PORT="$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+    SIM_URL="http://127.0.0.1:$SIM_PORT"
+    SIM_LOG="$(mktemp)"
+    "$SIM_BIN" sim --port "$SIM_PORT" --no-record </dev/null >"$SIM_LOG" 2>&1 &
+    SIM_PID=$!
+    stop_sim() {
+      kill "$SIM_PID" 2>/dev/null || true
+      wait "$SIM_PID" 2>/dev/null || true
+      rm -f "$SIM_LOG"
+    }
+    trap stop_sim EXIT
+    if ! "$PY" - "$SIM_URL" "$SIM_PID" <<'PY'
+import os, sys, time, urllib.request
+
+url, pid = sys.argv[1], int(sys.argv[2])
+for _ in range(300):
+    try:
+        with urllib.request.urlopen(f"{url}/__sim/health", timeout=1) as reply:
+            if reply.status == 200:
+                sys.exit(0)
+    except OSError:
+        pass
+    try:
+        os.kill(pid, 0)
+    except OSError:
+        sys.exit(1)
+    time.sleep(0.1)
+sys.exit(1)
+PY
+    then
+      echo "the simulator ($SIM_BIN sim --port $SIM_PORT) did not become healthy:" >&2
+      cat "$SIM_LOG" >&2
+      exit 1
+    fi
+    log "openai package $("$PY" -c 'import openai; print(openai.__version__)') against $SIM_BIN sim at $SIM_URL"
+    "$PY" "$ROOT/conformance/openai_check.py" --base-url "$SIM_URL" "$@" </dev/null
     ;;
   *)
     exec "$PY" "$ROOT/conformance/check.py" "$@" </dev/null

@@ -43,16 +43,30 @@ impl ShutdownSignal {
     }
 
     /// Resolves once shutdown has begun (or the server is gone).
-    async fn fired(mut self) {
+    pub(crate) async fn fired(mut self) {
         let _ = self.0.wait_for(|down| *down).await;
     }
+}
+
+/// How long the hanging faults (`wf_hang`, `[[hang]]`) wait at most before they cut the connection.
+pub(crate) const HANG_FOR: Duration = Duration::from_secs(600);
+
+/// The shutdown signal of the server serving this request, if it was started by [`crate::serve`].
+pub(crate) fn shutdown_signal(parts: &Parts) -> Option<ShutdownSignal> {
+    parts.extensions.get::<ShutdownSignal>().cloned()
 }
 
 /// Sleeps for `duration`, or less if the server shuts down first. Returns `true` if it slept the
 /// whole duration.
 pub(crate) async fn sleep_unless_shutdown(parts: &Parts, duration: Duration) -> bool {
+    sleep_or_shutdown(shutdown_signal(parts), duration).await
+}
+
+/// Sleeps for `duration`, or less if `signal` fires first. Returns `true` if it slept the whole
+/// duration.
+pub(crate) async fn sleep_or_shutdown(signal: Option<ShutdownSignal>, duration: Duration) -> bool {
     let sleep = tokio::time::sleep(duration);
-    match parts.extensions.get::<ShutdownSignal>().cloned() {
+    match signal {
         Some(signal) => tokio::select! {
             () = sleep => true,
             () = signal.fired() => false,
@@ -103,6 +117,19 @@ pub(crate) fn api_key(headers: &HeaderMap) -> Result<&str, ApiError> {
         .ok_or_else(|| ApiError::new(StatusCode::UNAUTHORIZED, INVALID_REQUEST, MISSING_KEY))
 }
 
+/// The API key of a model request: `Authorization: Bearer <key>` or, as Azure OpenAI clients send
+/// it, `api-key: <key>`; otherwise the real API's 401.
+pub(crate) fn model_api_key(headers: &HeaderMap) -> Result<&str, ApiError> {
+    api_key(headers).or_else(|error| {
+        headers
+            .get("api-key")
+            .and_then(|value| value.to_str().ok())
+            .map(str::trim)
+            .filter(|key| !key.is_empty())
+            .ok_or(error)
+    })
+}
+
 /// Checks `OpenAI-Beta: chatkit_beta=v1` (one of possibly several comma-separated betas).
 pub(crate) fn require_chatkit_beta(headers: &HeaderMap) -> Result<(), ApiError> {
     let has_beta = headers
@@ -123,13 +150,34 @@ pub(crate) fn require_chatkit_beta(headers: &HeaderMap) -> Result<(), ApiError> 
 
 /// A JSON reply with the headers the real API puts on every reply.
 pub(crate) fn json_response(status: StatusCode, body: Vec<u8>, started: Instant) -> Response {
-    let mut response = Response::new(Body::from(body));
+    reply(
+        status,
+        Body::from(body),
+        HeaderValue::from_static("application/json"),
+        started,
+    )
+}
+
+/// A `200 text/event-stream` reply with the headers the real API puts on every reply.
+pub(crate) fn sse_response(body: Body, started: Instant) -> Response {
+    let mut response = reply(
+        StatusCode::OK,
+        body,
+        HeaderValue::from_static("text/event-stream; charset=utf-8"),
+        started,
+    );
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    response
+}
+
+/// A reply with the given status, body and content type, and the usual OpenAI headers.
+fn reply(status: StatusCode, body: Body, content_type: HeaderValue, started: Instant) -> Response {
+    let mut response = Response::new(body);
     *response.status_mut() = status;
     let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
+    headers.insert(header::CONTENT_TYPE, content_type);
     headers.insert("x-request-id", request_id());
     headers.insert("openai-version", HeaderValue::from_static("2020-10-01"));
     headers.insert(

@@ -32,9 +32,6 @@ const MAX_SESSIONS: usize = 100_000;
 /// How many independently locked shards the session store has.
 const SHARDS: usize = 16;
 
-/// How long `wf_hang` waits at most before it cuts the connection.
-const HANG_FOR: std::time::Duration = std::time::Duration::from_secs(600);
-
 /// The prefix of session ids.
 const SESSION_PREFIX: &str = "cksess_";
 
@@ -273,7 +270,7 @@ async fn create_session(
             common::sleep_unless_shutdown(parts, sim.slow_delay()).await;
         }
         "wf_hang" => {
-            common::sleep_unless_shutdown(parts, HANG_FOR).await;
+            common::sleep_unless_shutdown(parts, common::HANG_FOR).await;
             tracing::debug!("wf_hang: cutting the connection");
             return Ok(broken_response());
         }
@@ -349,7 +346,7 @@ fn session_key(id: &str) -> Option<u128> {
 }
 
 /// An API key masked the way the real API prints it in errors: a short head and tail only.
-fn mask_key(key: &str) -> String {
+pub(crate) fn mask_key(key: &str) -> String {
     let chars: Vec<char> = key.chars().collect();
     if chars.len() <= 8 {
         return "*".repeat(chars.len());

@@ -205,7 +205,7 @@ pub(crate) fn create_params(body: &[u8]) -> Result<CreateParams, ApiError> {
 }
 
 /// The real API's reply to a body that is not JSON.
-fn unparsable_json() -> ApiError {
+pub(crate) fn unparsable_json() -> ApiError {
     ApiError::new(
         StatusCode::BAD_REQUEST,
         INVALID_REQUEST,
@@ -217,7 +217,7 @@ fn unparsable_json() -> ApiError {
 }
 
 /// The dotted path of `key` under `prefix` (`""` for the top level).
-fn path(prefix: &str, key: &str) -> String {
+pub(crate) fn path(prefix: &str, key: &str) -> String {
     if prefix.is_empty() {
         key.to_owned()
     } else {
@@ -226,7 +226,7 @@ fn path(prefix: &str, key: &str) -> String {
 }
 
 /// Rejects the first key of `map` not in `allowed`, as `Unknown parameter: 'a.b'.`.
-fn reject_unknown(
+pub(crate) fn reject_unknown(
     map: &Map<String, Value>,
     prefix: &str,
     allowed: &[&str],
@@ -245,7 +245,7 @@ fn reject_unknown(
 }
 
 /// Turns a missing required field into `Missing required parameter: 'a.b'.`.
-fn required<T>(value: Option<T>, param: &str) -> Result<T, ApiError> {
+pub(crate) fn required<T>(value: Option<T>, param: &str) -> Result<T, ApiError> {
     value.ok_or_else(|| {
         ApiError::bad_param(
             param,
@@ -256,7 +256,7 @@ fn required<T>(value: Option<T>, param: &str) -> Result<T, ApiError> {
 }
 
 /// `Invalid type for 'a.b': expected <expected>, but got <actual> instead.`
-fn wrong_type(prefix: &str, key: &str, expected: &str, actual: &Value) -> ApiError {
+pub(crate) fn wrong_type(prefix: &str, key: &str, expected: &str, actual: &Value) -> ApiError {
     let param = path(prefix, key);
     let message = format!(
         "Invalid type for '{param}': expected {expected}, but got {} instead.",
@@ -266,7 +266,7 @@ fn wrong_type(prefix: &str, key: &str, expected: &str, actual: &Value) -> ApiErr
 }
 
 /// How the real API names a JSON value's type in messages.
-fn describe(value: &Value) -> &'static str {
+pub(crate) fn describe(value: &Value) -> &'static str {
     match value {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",
@@ -318,7 +318,7 @@ fn take_object(
 }
 
 /// Removes an optional integer field and checks it against `min..=max`.
-fn take_int(
+pub(crate) fn take_int(
     map: &mut Map<String, Value>,
     prefix: &str,
     key: &str,
