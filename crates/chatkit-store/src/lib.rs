@@ -24,7 +24,8 @@
 //!   are the caller's to delete).
 //!
 //! Backends: SQLite (the default: one file in the data directory, WAL, migrations at start) and
-//! PostgreSQL (`postgres://…`), picked from the URL by [`connect`]; and an in-memory one for tests.
+//! PostgreSQL (`postgres://…`), picked from the URL by [`connect`], both one [`SqlStore`] over
+//! their [`Dialect`]; and an in-memory one for tests.
 
 use std::fmt;
 use std::path::Path;
@@ -35,11 +36,12 @@ use chatkit_types::{Attachment, FeedbackKind, Order, Page, ThreadItem, ThreadMet
 
 pub mod memory;
 pub mod postgres;
-mod sql;
+pub mod sql;
 pub mod sqlite;
 
 pub use memory::MemoryStore;
 pub use postgres::PostgresStore;
+pub use sql::{Dialect, SqlStore};
 pub use sqlite::{SQLITE_FILE_NAME, SqliteStore};
 
 /// Opens the store a URL names, migrating it:
