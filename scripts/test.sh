@@ -32,6 +32,10 @@ trap 'bash scripts/postgres.sh stop' EXIT
 log "cargo test"
 cargo test --locked --workspace
 
+log "the example agents load (chatkit check-config, with the support example's service variables)"
+CHATKIT_AGENTS=examples/agents ORDERS_API_URL=http://127.0.0.1:9/orders ORDERS_API_TOKEN=example \
+  cargo run --locked -q -p chatkit -- check-config >/dev/null
+
 log "TypeScript types in web/src/gen are current (generated from the Rust wire types)"
 cargo test --locked -p chatkit-types --features ts --test typescript
 
@@ -40,3 +44,6 @@ bash scripts/conformance.sh selftest
 
 log "conformance: golden fixtures and the Rust tests' records, checked by openai-chatkit 1.6.5"
 bash scripts/conformance.sh --fixtures crates/chatkit-types/tests/fixtures "$CHATKIT_CONFORMANCE_DIR"
+
+log "the simulator's model endpoints, checked by the openai package (3.54)"
+bash scripts/conformance.sh openai-sim "$TARGET_DIR/debug/chatkit"

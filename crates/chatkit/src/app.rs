@@ -63,6 +63,23 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
     } else {
         None
     };
+    let catalog = crate::agents::load(&config).map_err(|problems| {
+        anyhow::anyhow!(
+            "the agent configuration has {} problem(s):\n  {}",
+            problems.len(),
+            problems.join("\n  ")
+        )
+    })?;
+    let responders = crate::agents::responders(&catalog, attachments.clone())?
+        .into_iter()
+        .map(|(id, r)| (id, Arc::new(r) as Arc<dyn chatkit_server::Responder>))
+        .collect();
+    let default_id = catalog
+        .default_agent()
+        .or_else(|| catalog.agent(&config.protocol.default_agent))
+        .or_else(|| catalog.agents.first())
+        .map(|a| a.id.clone())
+        .unwrap_or_else(|| config.protocol.default_agent.clone());
     Ok(AppState::new(Shared {
         token_signer: TokenSigner::new(cookie_key.signing()),
         jwt: JwtVerifier::new(&config.auth).map(Arc::new),
@@ -72,12 +89,17 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         metrics: telemetry::metrics_handle(),
         agents: Agents::new(
             &config,
-            store.clone(),
+            attachments
+                .as_ref()
+                .map_or_else(|| store.clone(), LocalAttachments::engine_store),
             attachments
                 .clone()
                 .map(|a| a as Arc<dyn chatkit_server::AttachmentHandler>),
+            responders,
+            default_id,
         ),
         attachments,
+        catalog: Arc::new(catalog),
         store,
         config: Arc::new(config),
     }))
@@ -117,6 +139,7 @@ pub fn app(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/api/status", get(status))
+        .route("/api/agents", get(crate::agents::list))
         .route("/api/{*rest}", axum::routing::any(api_not_found));
     router = match state.config.server.metrics_addr {
         None => router.route("/metrics", get(metrics)),
@@ -177,7 +200,12 @@ fn cors_layer(config: &Config) -> Option<CorsLayer> {
             .allow_origin(AllowOrigin::list(origins))
             .allow_credentials(true)
             .allow_methods([Method::GET, Method::POST, Method::PUT, Method::DELETE])
-            .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION, REQUEST_ID])
+            .allow_headers([
+                header::CONTENT_TYPE,
+                header::AUTHORIZATION,
+                REQUEST_ID,
+                HeaderName::from_static(protocol::STATE_HEADER),
+            ])
             .expose_headers([
                 REQUEST_ID,
                 header::RETRY_AFTER,

@@ -24,6 +24,20 @@
 //! checked to be `[A-Za-z0-9_-]{1,64}` before they touch a path. The metadata itself lives in the
 //! store; [`LocalAttachments::sweep_orphans`] removes bytes whose metadata is gone (deleting a
 //! thread deletes its attachments' metadata in the store).
+//!
+//! **Fresh previews.** A user message keeps its attachments, `preview_url` included, as they were
+//! when it was sent, and that URL expires after `attachments.url_ttl_secs`. So the protocol
+//! engines read the store through [`LocalAttachments::engine_store`], which hands back every
+//! image attachment it reads (in a thread's items, one item, or the attachment's metadata) with a
+//! preview URL good for at least half the lifetime: the stored one while it is, else one signed
+//! anew for the same origin. `items.list`, `threads.get_by_id` and the history an agent reads
+//! all go through it; what is stored is left as it is.
+//!
+//! **Upload time.** An upload takes as long as its bytes take to arrive, not the
+//! `server.request_timeout_secs` of an API call: the upload routes ([`UPLOAD_ROUTES`]) are
+//! allowed [`UPLOAD_TIMEOUT`] in all ([`request_timeout`] tells the request layer), as long as
+//! the bytes keep coming: a pause of more than `server.request_timeout_secs` between two chunks
+//! ends the upload with `request_timeout`.
 
 use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
@@ -38,10 +52,10 @@ use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use chatkit_server::{AttachmentError, AttachmentHandler, RequestContext};
-use chatkit_store::{IdKind, Store, StoreContext, StoreError};
+use chatkit_store::{FeedbackRecord, IdKind, Store, StoreContext, StoreError, StoreResult};
 use chatkit_types::{
-    Attachment, AttachmentCreateParams, AttachmentUploadDescriptor, FileAttachment,
-    ImageAttachment, UploadMethod,
+    Attachment, AttachmentCreateParams, AttachmentUploadDescriptor, FeedbackKind, FileAttachment,
+    ImageAttachment, Order, Page, ThreadItem, ThreadMetadata, UploadMethod,
 };
 use futures::{Stream, StreamExt};
 use serde::{Deserialize, Serialize};
@@ -55,6 +69,22 @@ use crate::state::AppState;
 
 /// Where the cookie-less attachment routes live.
 pub const ROUTE_PREFIX: &str = "/api/chatkit/attachments";
+
+/// The routes that receive attachment bytes: the two-phase upload URL and the direct upload.
+pub const UPLOAD_ROUTES: [&str; 2] = [
+    "/api/chatkit/attachments/{id}/upload",
+    "/chatkit/{agent}/upload",
+];
+
+/// How long an upload may take in all, while its bytes keep arriving (20 MiB at 35 KiB/s).
+pub const UPLOAD_TIMEOUT: Duration = Duration::from_secs(10 * 60);
+
+/// The time limit of a request to `route` (a matched route, as `axum::extract::MatchedPath`
+/// gives it) when it is not `server.request_timeout_secs`: [`UPLOAD_TIMEOUT`] for the upload
+/// routes, `None` for every other route.
+pub fn request_timeout(route: &str) -> Option<Duration> {
+    UPLOAD_ROUTES.contains(&route).then_some(UPLOAD_TIMEOUT)
+}
 
 /// How long a sidecar must be old before [`LocalAttachments::sweep_orphans`] may remove it (the
 /// engine saves the metadata just after `create`, so a younger one may not have it yet).
@@ -113,6 +143,8 @@ pub struct LocalAttachments {
     signer: Signer,
     config: AttachmentsConfig,
     public_url: Option<String>,
+    /// The longest pause between two chunks of an upload (`server.request_timeout_secs`).
+    stall_limit: Duration,
     store: Arc<dyn Store>,
 }
 
@@ -171,7 +203,16 @@ impl LocalAttachments {
             signer: Signer::new(signing_key, "chatkit attachment url v1"),
             config: config.attachments.clone(),
             public_url: config.server.public_url.clone(),
+            stall_limit: Duration::from_secs(config.server.request_timeout_secs.max(1)),
             store,
+        })
+    }
+
+    /// The store as the protocol engines should read it: the server's store, with image
+    /// attachments handed back with a preview URL that has not gone stale (see the module docs).
+    pub fn engine_store(self: &Arc<Self>) -> Arc<dyn Store> {
+        Arc::new(FreshPreviews {
+            attachments: Arc::clone(self),
         })
     }
 
@@ -287,6 +328,41 @@ impl LocalAttachments {
                 .verify(payload(id, purpose, exp).as_bytes(), sig)
     }
 
+    /// Gives an image attachment whose preview URL is ours but has less than half its lifetime
+    /// left a URL signed now, for the same origin. Anything else is left as it is.
+    fn refresh_preview(&self, attachment: &mut Attachment) {
+        let Attachment::Image(image) = attachment else {
+            return;
+        };
+        let (base, query) = image
+            .preview_url
+            .split_once('?')
+            .unwrap_or((&image.preview_url, ""));
+        let ours = format!("{ROUTE_PREFIX}/{}/{}", image.id, Purpose::Preview.as_str());
+        let Some(origin) = base.strip_suffix(ours.as_str()) else {
+            return;
+        };
+        let expires = query
+            .split('&')
+            .find_map(|pair| pair.strip_prefix("exp="))
+            .and_then(|exp| exp.parse::<u64>().ok())
+            .unwrap_or(0);
+        if expires >= now_secs() + self.config.url_ttl_secs / 2 {
+            return;
+        }
+        let fresh = self.signed_url(origin, &image.id, Purpose::Preview);
+        image.preview_url = fresh;
+    }
+
+    /// [`LocalAttachments::refresh_preview`] on the attachments of a user message.
+    fn refresh_item(&self, item: &mut ThreadItem) {
+        if let ThreadItem::UserMessage(message) = item {
+            for attachment in &mut message.attachments {
+                self.refresh_preview(attachment);
+            }
+        }
+    }
+
     /// The attachment as the wire shows it: an image (with a preview URL) or a file.
     fn attachment(
         &self,
@@ -332,6 +408,23 @@ impl LocalAttachments {
         }
     }
 
+    /// The error answered for a body that could not be read.
+    fn body_error(&self, failure: BodyFailure) -> ApiError {
+        match failure {
+            BodyFailure::TooLarge => too_large(self.config.max_bytes()),
+            BodyFailure::Stalled => ApiError::new(
+                ErrorCode::RequestTimeout,
+                format!(
+                    "The upload stalled: no bytes arrived for {} s (server.request_timeout_secs).",
+                    self.stall_limit.as_secs()
+                ),
+            ),
+            BodyFailure::Unreadable => {
+                ApiError::new(ErrorCode::InvalidRequest, "The upload could not be read.")
+            }
+        }
+    }
+
     /// Streams `body` into the bytes of `id` (a temporary file renamed into place), refusing more
     /// than the size limit. Returns the size.
     async fn store_bytes<S, E>(&self, id: &str, body: S) -> Result<u64, ApiError>
@@ -368,12 +461,7 @@ impl LocalAttachments {
         let mut size = 0u64;
         let mut body = std::pin::pin!(body);
         while let Some(chunk) = body.next().await {
-            let chunk = chunk.map_err(|e| match e.into() {
-                BodyFailure::TooLarge => too_large(max),
-                BodyFailure::Unreadable => {
-                    ApiError::new(ErrorCode::InvalidRequest, "The upload could not be read.")
-                }
-            })?;
+            let chunk = chunk.map_err(|e| self.body_error(e.into()))?;
             size += chunk.len() as u64;
             if size > max {
                 return Err(too_large(max));
@@ -390,6 +478,8 @@ impl LocalAttachments {
 pub enum BodyFailure {
     /// A length limit below us refused it.
     TooLarge,
+    /// No bytes arrived for longer than the stall limit.
+    Stalled,
     /// Anything else (connection lost, bad multipart framing).
     Unreadable,
 }
@@ -400,15 +490,57 @@ impl From<axum::Error> for BodyFailure {
     }
 }
 
+impl From<ReadFailure> for BodyFailure {
+    fn from(e: ReadFailure) -> Self {
+        match e {
+            ReadFailure::Stalled => Self::Stalled,
+            ReadFailure::Body(_) => Self::Unreadable,
+        }
+    }
+}
+
 impl From<multer::Error> for BodyFailure {
     fn from(e: multer::Error) -> Self {
         match e {
             multer::Error::StreamSizeExceeded { .. } | multer::Error::FieldSizeExceeded { .. } => {
                 Self::TooLarge
             }
+            multer::Error::StreamReadFailed(e)
+                if matches!(e.downcast_ref(), Some(ReadFailure::Stalled)) =>
+            {
+                Self::Stalled
+            }
             _ => Self::Unreadable,
         }
     }
+}
+
+/// Why reading an upload's body failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadFailure {
+    /// No bytes arrived for longer than the stall limit.
+    #[error("the upload stalled")]
+    Stalled,
+    /// The body could not be read.
+    #[error(transparent)]
+    Body(#[from] axum::Error),
+}
+
+/// The bytes of `body`, failing with [`ReadFailure::Stalled`] (and ending) when the next chunk
+/// takes longer than `stall_limit` to arrive.
+fn paced(
+    body: Body,
+    stall_limit: Duration,
+) -> impl Stream<Item = Result<Bytes, ReadFailure>> + Send + 'static {
+    futures::stream::unfold(Some(body.into_data_stream()), move |data| async move {
+        let mut data = data?;
+        match tokio::time::timeout(stall_limit, data.next()).await {
+            Ok(Some(Ok(chunk))) => Some((Ok(chunk), Some(data))),
+            Ok(Some(Err(e))) => Some((Err(ReadFailure::Body(e)), None)),
+            Ok(None) => None,
+            Err(_) => Some((Err(ReadFailure::Stalled), None)),
+        }
+    })
 }
 
 fn payload(id: &str, purpose: Purpose, exp: u64) -> String {
@@ -516,6 +648,163 @@ impl AttachmentHandler for LocalAttachments {
     }
 }
 
+/// The store behind [`LocalAttachments::engine_store`]: every call goes to the server's store;
+/// what comes back from a read is given fresh preview URLs.
+struct FreshPreviews {
+    attachments: Arc<LocalAttachments>,
+}
+
+impl std::fmt::Debug for FreshPreviews {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FreshPreviews")
+            .field(&self.attachments.store)
+            .finish()
+    }
+}
+
+impl FreshPreviews {
+    fn store(&self) -> &dyn Store {
+        self.attachments.store.as_ref()
+    }
+}
+
+#[async_trait]
+impl Store for FreshPreviews {
+    fn generate_thread_id(&self) -> String {
+        self.store().generate_thread_id()
+    }
+
+    fn generate_item_id(&self, kind: IdKind) -> String {
+        self.store().generate_item_id(kind)
+    }
+
+    async fn load_thread(
+        &self,
+        thread_id: &str,
+        ctx: &StoreContext,
+    ) -> StoreResult<ThreadMetadata> {
+        self.store().load_thread(thread_id, ctx).await
+    }
+
+    async fn save_thread(&self, thread: &ThreadMetadata, ctx: &StoreContext) -> StoreResult<()> {
+        self.store().save_thread(thread, ctx).await
+    }
+
+    async fn load_threads(
+        &self,
+        limit: usize,
+        after: Option<&str>,
+        order: Order,
+        ctx: &StoreContext,
+    ) -> StoreResult<Page<ThreadMetadata>> {
+        self.store().load_threads(limit, after, order, ctx).await
+    }
+
+    async fn delete_thread(&self, thread_id: &str, ctx: &StoreContext) -> StoreResult<()> {
+        self.store().delete_thread(thread_id, ctx).await
+    }
+
+    async fn load_thread_items(
+        &self,
+        thread_id: &str,
+        after: Option<&str>,
+        limit: usize,
+        order: Order,
+        ctx: &StoreContext,
+    ) -> StoreResult<Page<ThreadItem>> {
+        let mut page = self
+            .store()
+            .load_thread_items(thread_id, after, limit, order, ctx)
+            .await?;
+        for item in &mut page.data {
+            self.attachments.refresh_item(item);
+        }
+        Ok(page)
+    }
+
+    async fn add_thread_item(
+        &self,
+        thread_id: &str,
+        item: &ThreadItem,
+        ctx: &StoreContext,
+    ) -> StoreResult<()> {
+        self.store().add_thread_item(thread_id, item, ctx).await
+    }
+
+    async fn save_item(
+        &self,
+        thread_id: &str,
+        item: &ThreadItem,
+        ctx: &StoreContext,
+    ) -> StoreResult<()> {
+        self.store().save_item(thread_id, item, ctx).await
+    }
+
+    async fn load_item(
+        &self,
+        thread_id: &str,
+        item_id: &str,
+        ctx: &StoreContext,
+    ) -> StoreResult<ThreadItem> {
+        let mut item = self.store().load_item(thread_id, item_id, ctx).await?;
+        self.attachments.refresh_item(&mut item);
+        Ok(item)
+    }
+
+    async fn delete_thread_item(
+        &self,
+        thread_id: &str,
+        item_id: &str,
+        ctx: &StoreContext,
+    ) -> StoreResult<()> {
+        self.store()
+            .delete_thread_item(thread_id, item_id, ctx)
+            .await
+    }
+
+    async fn save_attachment(
+        &self,
+        attachment: &Attachment,
+        ctx: &StoreContext,
+    ) -> StoreResult<()> {
+        self.store().save_attachment(attachment, ctx).await
+    }
+
+    async fn load_attachment(
+        &self,
+        attachment_id: &str,
+        ctx: &StoreContext,
+    ) -> StoreResult<Attachment> {
+        let mut attachment = self.store().load_attachment(attachment_id, ctx).await?;
+        self.attachments.refresh_preview(&mut attachment);
+        Ok(attachment)
+    }
+
+    async fn delete_attachment(&self, attachment_id: &str, ctx: &StoreContext) -> StoreResult<()> {
+        self.store().delete_attachment(attachment_id, ctx).await
+    }
+
+    async fn add_feedback(
+        &self,
+        thread_id: &str,
+        item_ids: &[String],
+        kind: FeedbackKind,
+        ctx: &StoreContext,
+    ) -> StoreResult<()> {
+        self.store()
+            .add_feedback(thread_id, item_ids, kind, ctx)
+            .await
+    }
+
+    async fn load_feedback(
+        &self,
+        thread_id: &str,
+        ctx: &StoreContext,
+    ) -> StoreResult<Vec<FeedbackRecord>> {
+        self.store().load_feedback(thread_id, ctx).await
+    }
+}
+
 /// The origin browsers reached us at: `server.public_url`, else the scheme (`https` when a
 /// trusted proxy says so) and the request's `Host` (or HTTP/2 authority), lower-cased as the
 /// reference's `AnyUrl` would print it.
@@ -578,8 +867,7 @@ pub async fn upload(
         .and_then(|v| v.to_str().ok())
         .map(normalize_mime);
     if content_type.as_deref() == Some("multipart/form-data") {
-        let max = attachments.config.max_bytes();
-        let field = file_field(multipart(request, max)?, max).await?;
+        let field = file_field(attachments, multipart(attachments, request)?).await?;
         if let Some(part_type) = field.content_type().map(|m| normalize_mime(m.as_ref()))
             && part_type != declared
             && part_type != "application/octet-stream"
@@ -601,7 +889,7 @@ pub async fn upload(
             return Err(too_large(max));
         }
         attachments
-            .store_bytes(&id, request.into_body().into_data_stream())
+            .store_bytes(&id, paced(request.into_body(), attachments.stall_limit))
             .await?;
     }
     sidecar.uploaded = true;
@@ -645,8 +933,7 @@ pub async fn direct_upload(
         ));
     }
     let origin = request_origin(&state, &request);
-    let max = attachments.config.max_bytes();
-    let field = file_field(multipart(request, max)?, max).await?;
+    let field = file_field(attachments, multipart(attachments, request)?).await?;
     let name = field
         .file_name()
         .map(str::to_owned)
@@ -768,17 +1055,22 @@ pub async fn preview(
     Ok(response)
 }
 
-/// A multipart body read with at most the attachment limit (plus room for the framing).
-fn multipart(request: Request, max: u64) -> Result<multer::Multipart<'static>, ApiError> {
+/// A multipart body read with at most the attachment limit (plus room for the framing), and
+/// the stall limit between chunks.
+fn multipart(
+    attachments: &LocalAttachments,
+    request: Request,
+) -> Result<multer::Multipart<'static>, ApiError> {
     let boundary = request
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .and_then(|ct| multer::parse_boundary(ct).ok())
         .ok_or_else(multipart_invalid)?;
+    let max = attachments.config.max_bytes();
     let limit = multer::SizeLimit::new().whole_stream(max.saturating_add(64 * 1024));
     Ok(multer::Multipart::with_constraints(
-        request.into_body().into_data_stream(),
+        paced(request.into_body(), attachments.stall_limit),
         boundary,
         multer::Constraints::new().size_limit(limit),
     ))
@@ -786,8 +1078,8 @@ fn multipart(request: Request, max: u64) -> Result<multer::Multipart<'static>, A
 
 /// The `file` field (earlier fields are skipped).
 async fn file_field(
+    attachments: &LocalAttachments,
     mut multipart: multer::Multipart<'static>,
-    max: u64,
 ) -> Result<multer::Field<'static>, ApiError> {
     loop {
         match multipart.next_field().await {
@@ -801,8 +1093,8 @@ async fn file_field(
             }
             Err(e) => {
                 return Err(match BodyFailure::from(e) {
-                    BodyFailure::TooLarge => too_large(max),
                     BodyFailure::Unreadable => multipart_invalid(),
+                    failure => attachments.body_error(failure),
                 });
             }
         }
@@ -916,6 +1208,158 @@ mod tests {
             Err(ReadError::NotFound)
         ));
         assert!(matches!(local.read("../x").await, Err(ReadError::NotFound)));
+    }
+
+    /// An image attachment whose preview URL, on `origin`, expires at `exp`.
+    fn image_expiring(local: &LocalAttachments, origin: &str, exp: u64) -> Attachment {
+        let mut image = local.attachment("atc_img", "cat.png", "image/png", origin, false);
+        let sig = local
+            .signer
+            .sign(payload("atc_img", Purpose::Preview, exp).as_bytes());
+        if let Attachment::Image(i) = &mut image {
+            i.preview_url = format!("{origin}{ROUTE_PREFIX}/atc_img/preview?exp={exp}&sig={sig}");
+        }
+        image
+    }
+
+    fn preview_url(attachment: &Attachment) -> &str {
+        match attachment {
+            Attachment::Image(i) => &i.preview_url,
+            Attachment::File(_) => panic!("not an image"),
+        }
+    }
+
+    fn query(url: &str) -> Option<&str> {
+        url.split_once('?').map(|(_, q)| q)
+    }
+
+    #[tokio::test]
+    async fn stale_preview_urls_are_signed_anew_for_the_same_origin() {
+        let dir = tempfile::tempdir().unwrap();
+        let local = local(dir.path()).await;
+        let origin = "https://chat.example";
+        let ttl = local.config.url_ttl_secs;
+
+        let mut expired = image_expiring(&local, origin, 1);
+        local.refresh_preview(&mut expired);
+        let mut nearly = image_expiring(&local, origin, now_secs() + ttl / 2 - 5);
+        local.refresh_preview(&mut nearly);
+        let fresh_exp = now_secs() + ttl;
+        let mut fresh = image_expiring(&local, origin, fresh_exp);
+        let fresh_url = preview_url(&fresh).to_owned();
+        local.refresh_preview(&mut fresh);
+        let mut foreign = image_expiring(&local, origin, 1);
+        if let Attachment::Image(i) = &mut foreign {
+            i.preview_url = "https://cdn.example/cat.png?exp=1".into();
+        }
+        local.refresh_preview(&mut foreign);
+
+        for refreshed in [&expired, &nearly] {
+            let url = preview_url(refreshed);
+            assert!(
+                url.starts_with(&format!("{origin}{ROUTE_PREFIX}/atc_img/preview?")),
+                "{url}"
+            );
+            assert!(local.check_signature("atc_img", Purpose::Preview, query(url)));
+        }
+        assert_eq!(preview_url(&fresh), fresh_url, "a fresh URL is kept");
+        assert_eq!(preview_url(&foreign), "https://cdn.example/cat.png?exp=1");
+    }
+
+    #[tokio::test]
+    async fn the_engine_store_hands_back_fresh_previews_and_keeps_what_is_stored() {
+        let dir = tempfile::tempdir().unwrap();
+        let local = Arc::new(local(dir.path()).await);
+        let ctx = StoreContext {
+            identity: "visitor".into(),
+            agent: "default".into(),
+        };
+        let thread = ThreadMetadata::new("thr_1", chatkit_types::Timestamp::now());
+        local.store.save_thread(&thread, &ctx).await.unwrap();
+        let stale = image_expiring(&local, "http://127.0.0.1:8080", 1);
+        local.store.save_attachment(&stale, &ctx).await.unwrap();
+        let message: ThreadItem = serde_json::from_value(serde_json::json!({
+            "type": "user_message", "id": "msg_1", "thread_id": "thr_1",
+            "created_at": "2026-11-21T10:26:20.644729Z",
+            "content": [{"type": "input_text", "text": "look"}],
+            "attachments": [serde_json::to_value(&stale).unwrap()],
+            "inference_options": {},
+        }))
+        .unwrap();
+        local
+            .store
+            .add_thread_item("thr_1", &message, &ctx)
+            .await
+            .unwrap();
+        let store = local.engine_store();
+
+        let page = store
+            .load_thread_items("thr_1", None, 10, Order::Asc, &ctx)
+            .await
+            .unwrap();
+        let item = store.load_item("thr_1", "msg_1", &ctx).await.unwrap();
+        let attachment = store.load_attachment("atc_img", &ctx).await.unwrap();
+        let stored = local.store.load_item("thr_1", "msg_1", &ctx).await.unwrap();
+
+        let attachments = |item: &ThreadItem| match item {
+            ThreadItem::UserMessage(m) => m.attachments.clone(),
+            _ => panic!("not a user message"),
+        };
+        for read in [
+            attachments(&page.data[0])[0].clone(),
+            attachments(&item)[0].clone(),
+            attachment,
+        ] {
+            let url = preview_url(&read);
+            assert!(
+                url.starts_with("http://127.0.0.1:8080/api/chatkit/"),
+                "{url}"
+            );
+            assert!(local.check_signature("atc_img", Purpose::Preview, query(url)));
+        }
+        assert_eq!(stored, message, "the store keeps what was saved");
+        assert!(format!("{store:?}").contains("FreshPreviews"));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_upload_that_stops_sending_fails_after_the_stall_limit() {
+        let first = futures::stream::iter([Ok::<_, std::io::Error>(Bytes::from_static(b"abc"))]);
+        let body = Body::from_stream(first.chain(futures::stream::pending()));
+        let mut chunks = std::pin::pin!(paced(body, Duration::from_secs(30)));
+
+        let started = tokio::time::Instant::now();
+        let chunk = chunks.next().await.unwrap().unwrap();
+        let stalled = chunks.next().await.unwrap();
+
+        assert_eq!(&chunk[..], b"abc");
+        assert!(matches!(stalled, Err(ReadFailure::Stalled)));
+        assert_eq!(started.elapsed(), Duration::from_secs(30));
+        assert!(chunks.next().await.is_none(), "nothing follows a stall");
+        assert!(matches!(
+            BodyFailure::from(multer::Error::StreamReadFailed(Box::new(
+                ReadFailure::Stalled
+            ))),
+            BodyFailure::Stalled
+        ));
+    }
+
+    #[test]
+    fn only_the_upload_routes_have_their_own_time_limit() {
+        assert_eq!(
+            request_timeout("/api/chatkit/attachments/{id}/upload"),
+            Some(UPLOAD_TIMEOUT)
+        );
+        assert_eq!(
+            request_timeout("/chatkit/{agent}/upload"),
+            Some(UPLOAD_TIMEOUT)
+        );
+        for other in [
+            "/chatkit",
+            "/chatkit/{agent}",
+            "/api/chatkit/attachments/{id}/preview",
+        ] {
+            assert_eq!(request_timeout(other), None, "{other}");
+        }
     }
 
     #[test]

@@ -72,6 +72,9 @@ pub struct SimArgs {
     /// Keep no record of requests (for benchmarks).
     #[arg(long)]
     pub no_record: bool,
+    /// The wait before each delta of a `[[slow]]` model reply, in milliseconds.
+    #[arg(long, default_value_t = 40)]
+    pub model_pace_ms: u64,
 }
 
 /// Parses the command line and runs it.
@@ -112,7 +115,25 @@ pub fn main() -> ExitCode {
 
 fn check_config(args: ConfigArgs) -> anyhow::Result<()> {
     let config = Config::load(args.config.as_deref())?;
+    let catalog = crate::agents::load(&config).map_err(|problems| {
+        anyhow::anyhow!(
+            "the agent configuration has {} problem(s):\n  {}",
+            problems.len(),
+            problems.join("\n  ")
+        )
+    })?;
     print!("{}", config.to_redacted_toml());
+    for agent in &catalog.agents {
+        eprintln!(
+            "agent {}: \"{}\" on {} ({}), {} tool(s){}",
+            agent.id,
+            agent.name,
+            agent.provider,
+            agent.model,
+            agent.tools.len(),
+            if agent.default { ", default" } else { "" }
+        );
+    }
     eprintln!("configuration is valid");
     Ok(())
 }
@@ -175,7 +196,9 @@ async fn run_sim(args: SimArgs) -> anyhow::Result<()> {
     let url = format!("http://{}", listener.local_addr()?);
     tracing::info!(%url, "OpenAI simulator listening (requests recorded at /__sim/requests)");
     eprintln!("simulator listening on {url}");
-    let sim = chatkit_sim::Simulator::new().with_recording(!args.no_record);
+    let sim = chatkit_sim::Simulator::new()
+        .with_recording(!args.no_record)
+        .with_model_pace(std::time::Duration::from_millis(args.model_pace_ms));
     chatkit_sim::serve(listener, sim, shutdown)
         .await
         .context("simulator error")

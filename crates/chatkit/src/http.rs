@@ -140,7 +140,12 @@ pub async fn response_policy(
         .get::<MatchedPath>()
         .map(|p| p.as_str().to_owned());
     let method = request.method().clone();
-    let limit = Duration::from_secs(state.config.server.request_timeout_secs);
+    let limit = route
+        .as_deref()
+        .and_then(crate::attachments::request_timeout)
+        .unwrap_or(Duration::from_secs(
+            state.config.server.request_timeout_secs,
+        ));
     let mut response = match tokio::time::timeout(limit, next.run(request)).await {
         Ok(response) => response,
         Err(_) => ApiError::new(

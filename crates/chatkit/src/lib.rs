@@ -4,6 +4,7 @@
 //! - [`config`]: typed, layered configuration and the table of every setting.
 //! - [`app`]: the router and its layers; [`serve`] binds it to a listener.
 //! - [`broker`]: hosted mode, minting client secrets for Agent Builder workflows.
+//! - [`agents`]: the agents served (files, the built-in assistant, the demo examples).
 //! - [`protocol`]: custom mode, the ChatKit protocol endpoint; [`scripted`]: built-in responders.
 //! - [`attachments`]: custom-mode attachments (local disk, signed upload and preview URLs).
 //! - [`identity`]: signed visitor cookies and bearer JWTs.
@@ -12,6 +13,7 @@
 //! - [`http`]: shared HTTP plumbing (JSON extractor, security headers, origin check).
 //! - [`telemetry`]: logs and metrics; [`web`]: the embedded UI; [`cli`]: the command line.
 
+pub mod agents;
 pub mod app;
 pub mod attachments;
 pub mod broker;

@@ -42,17 +42,20 @@ pub const STATE_HEADER: &str = "chatkit-state";
 #[derive(Debug)]
 pub struct Agents {
     engines: HashMap<String, Arc<Engine>>,
+    default_id: String,
     streams: StreamSlots,
 }
 
 impl Agents {
-    /// One engine per agent over `store`: the default agent (until agents are configured, the
-    /// built-in echo responder) and, when configured, the scripted benchmark agent.
-    /// `attachments`, when given, serves `attachments.create`/`delete` for every agent.
+    /// One engine per agent over `store`: the configured agents (`responders`, by id, with
+    /// `default_id` also served at `POST /chatkit`) and, when configured, the scripted benchmark
+    /// agent. `attachments`, when given, serves `attachments.create`/`delete` for every agent.
     pub fn new(
         config: &Config,
         store: Arc<dyn Store>,
         attachments: Option<Arc<dyn AttachmentHandler>>,
+        responders: Vec<(String, Arc<dyn Responder>)>,
+        default_id: String,
     ) -> Self {
         let p = &config.protocol;
         let options = EngineOptions::default()
@@ -67,10 +70,9 @@ impl Agents {
             })
         };
         let mut engines = HashMap::new();
-        engines.insert(
-            p.default_agent.clone(),
-            engine(Arc::new(ScriptedResponder::new(Script::Echo))),
-        );
+        for (id, responder) in responders {
+            engines.insert(id, engine(responder));
+        }
         if let Some(id) = &p.scripted_agent {
             engines.insert(
                 id.clone(),
@@ -79,8 +81,14 @@ impl Agents {
         }
         Self {
             engines,
+            default_id,
             streams: StreamSlots::default(),
         }
+    }
+
+    /// The id of the agent `POST /chatkit` serves.
+    pub fn default_id(&self) -> &str {
+        &self.default_id
     }
 
     /// The engine for `agent`.
@@ -107,7 +115,7 @@ pub async fn chatkit_default(
     Extension(identity): Extension<Identity>,
     request: Request,
 ) -> Result<Response, Response> {
-    let agent = state.config.protocol.default_agent.clone();
+    let agent = state.agents.default_id().to_owned();
     handle(state, identity, agent, request).await
 }
 
@@ -134,7 +142,14 @@ async fn handle(
         )
         .into_response()
     })?;
-    let variables = state_variables(request.headers()).map_err(IntoResponse::into_response)?;
+    let mut variables = state_variables(request.headers()).map_err(IntoResponse::into_response)?;
+    // Verified claims travel under a prefix a page cannot send (state names are identifiers).
+    for (name, value) in &identity.claims {
+        variables.insert(
+            format!("{}{name}", chatkit_agents::catalog::CLAIM_PREFIX),
+            value.clone(),
+        );
+    }
     let origin = crate::attachments::request_origin(&state, &request);
     let limit = state.config.protocol.body_limit_bytes;
     let body = read_body(request, limit)
@@ -221,7 +236,7 @@ fn state_variables(
         ApiError::new(
             ErrorCode::InvalidRequest,
             format!(
-                "The {STATE_HEADER} header must be a JSON object of at most 64 string, number or boolean values with names of 1 to 64 characters: {why}."
+                "The {STATE_HEADER} header must be a JSON object of at most 64 string, number or boolean values with names of 1 to 64 letters, digits or `_`: {why}."
             ),
         )
     };
@@ -234,8 +249,11 @@ fn state_variables(
         return Err(invalid("too many variables"));
     }
     for (name, value) in &object {
-        if name.is_empty() || name.len() > 64 {
-            return Err(invalid("a name is empty or too long"));
+        // Identifiers only: verified claims travel under `claim:` names a page cannot forge.
+        if !chatkit_agents::catalog::valid_state_name(name) {
+            return Err(invalid(&format!(
+                "`{name}` is not a name of letters, digits and `_`"
+            )));
         }
         if !(value.is_string() || value.is_number() || value.is_boolean()) {
             return Err(invalid(&format!(
@@ -354,5 +372,13 @@ mod tests {
         );
         headers.insert(STATE_HEADER, HeaderValue::from_static("not json"));
         assert!(state_variables(&headers).is_err());
+        headers.insert(
+            STATE_HEADER,
+            HeaderValue::from_static(r#"{"claim:plan":"pro"}"#),
+        );
+        assert!(
+            state_variables(&headers).is_err(),
+            "a page cannot forge a verified claim"
+        );
     }
 }

@@ -44,6 +44,8 @@ pub struct Shared {
     pub agents: Agents,
     /// Attachment bytes and signed URLs, unless `attachments.enabled` is off.
     pub attachments: Option<Arc<LocalAttachments>>,
+    /// The configured agents (what `GET /api/agents` lists).
+    pub catalog: Arc<chatkit_agents::Catalog>,
 }
 
 impl AppState {

@@ -70,6 +70,8 @@ pub struct Config {
     pub protocol: ProtocolConfig,
     /// Custom-mode attachments (uploads, previews).
     pub attachments: AttachmentsConfig,
+    /// The agents served in custom mode.
+    pub agents: AgentsConfig,
     /// Set by `serve --demo`: the upstream is the in-process simulator.
     #[serde(skip_deserializing)]
     pub demo: bool,
@@ -415,6 +417,25 @@ impl Default for ProtocolConfig {
             stream_limits: true,
             max_streams_per_identity: 4,
             messages_per_minute_per_identity: 60,
+        }
+    }
+}
+
+/// `[agents]`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AgentsConfig {
+    /// Agent files or directories of them (`*.toml`).
+    pub paths: Vec<String>,
+    /// The model of the built-in assistant served when no agent files are configured.
+    pub model: String,
+}
+
+impl Default for AgentsConfig {
+    fn default() -> Self {
+        Self {
+            paths: Vec::new(),
+            model: "gpt-5-mini".into(),
         }
     }
 }
@@ -828,6 +849,18 @@ impl Config {
             "limits.mints_per_minute_per_ip",
             u64::from(l.mints_per_minute_per_ip),
             1..=u64::MAX,
+        );
+        problems.check(
+            !self.agents.model.trim().is_empty(),
+            "agents.model",
+            format!("{:?}", self.agents.model),
+            "a model name",
+        );
+        problems.check(
+            self.agents.paths.iter().all(|p| !p.trim().is_empty()),
+            "agents.paths",
+            format!("{:?}", self.agents.paths),
+            "file or directory paths",
         );
 
         problems.into_result()

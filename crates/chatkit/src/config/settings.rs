@@ -452,6 +452,22 @@ pub const SETTINGS: &[Setting] = &[
         "JWT claims copied into workflow state variables.",
     ),
     s(
+        "agents.paths",
+        &["CHATKIT_AGENTS"],
+        List,
+        "[] (none: one built-in assistant; the examples in demo mode)",
+        "agent files or directories of `*.toml` files",
+        "The agents served at `/chatkit/<id>` (see docs/agents.md).",
+    ),
+    s(
+        "agents.model",
+        &["CHATKIT_MODEL"],
+        Str,
+        "gpt-5-mini",
+        "a model name",
+        "The model of the built-in assistant (used when `agents.paths` is unset).",
+    ),
+    s(
         "attachments.enabled",
         &["CHATKIT_ATTACHMENTS"],
         Bool,

@@ -107,10 +107,16 @@ impl JwtVerifier {
                 Some((name.clone(), value))
             })
             .collect::<BTreeMap<_, _>>();
+        let scalar_claims = claims
+            .iter()
+            .filter(|(_, v)| v.is_string() || v.is_number() || v.is_boolean())
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
         Ok(Identity {
             id: sub.to_owned(),
             kind: IdentityKind::User,
             claim_state,
+            claims: scalar_claims,
         })
     }
 

@@ -39,6 +39,9 @@ pub struct Identity {
     pub kind: IdentityKind,
     /// State variables taken from verified JWT claims (`auth.state_claims`).
     pub claim_state: BTreeMap<String, StateValue>,
+    /// Every top-level string, number or boolean claim of a verified JWT (agents' state
+    /// variables name the ones they take); empty for visitors.
+    pub claims: serde_json::Map<String, serde_json::Value>,
 }
 
 /// Where an [`Identity`] came from.
@@ -274,6 +277,7 @@ fn visitor(id: String) -> Identity {
         id,
         kind: IdentityKind::Visitor,
         claim_state: BTreeMap::new(),
+        claims: serde_json::Map::new(),
     }
 }
 

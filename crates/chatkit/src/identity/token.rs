@@ -114,6 +114,7 @@ impl TokenSigner {
                 IdentityKind::Visitor
             },
             claim_state: Default::default(),
+            claims: Default::default(),
         })
     }
 
@@ -199,6 +200,7 @@ pub async fn issue_token(
         id,
         kind: IdentityKind::Visitor,
         claim_state: Default::default(),
+        claims: Default::default(),
     };
     let (token, expires_at) = signer.issue(&identity, now, TOKEN_TTL);
     Ok(Json(TokenReply {
@@ -226,6 +228,7 @@ mod tests {
             id: id.into(),
             kind: IdentityKind::Visitor,
             claim_state: Default::default(),
+            claims: Default::default(),
         }
     }
 

@@ -1,13 +1,19 @@
 //! Custom-mode attachments over HTTP: the two-phase strategy (`attachments.create`, then the
-//! signed upload URL), the direct strategy (`POST /chatkit/{agent}/upload`), signed previews,
-//! limits, deletion and isolation between identities. Every protocol request and reply, and every
+//! signed upload URL), the direct strategy (`POST /chatkit/{agent}/upload`), signed previews (and
+//! fresh ones for messages read later), limits, upload time, deletion and isolation between
+//! identities. Every protocol request and reply, and every
 //! attachment an upload route answers, is recorded for the conformance checker.
 
+use std::time::{Duration, Instant};
+
+use chatkit_store::Store;
+use futures::StreamExt;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::helpers::{Reply, TestApp, bare_client, cookie_client, spawn_app};
 use crate::protocol::{call, events, record, user_input};
+use crate::protocol_ops::{open_store, owner_of};
 
 const PNG: &[u8] = b"\x89PNG\r\n\x1a\n fake image bytes";
 
@@ -442,4 +448,213 @@ async fn attachments_can_be_turned_off() {
     // Assert
     created.assert_error(StatusCode::BAD_REQUEST, "attachments_unavailable");
     direct.assert_error(StatusCode::BAD_REQUEST, "attachments_unavailable");
+}
+
+/// The preview URL of `url` with an expiry long past (and so a signature that no longer holds).
+fn gone_stale(url: &str) -> String {
+    let (base, _) = url.split_once('?').expect("a signed URL");
+    format!("{base}?exp=1&sig=AAAA")
+}
+
+#[tokio::test]
+async fn a_preview_url_gone_stale_in_a_stored_message_is_signed_anew_when_the_thread_is_read() {
+    // Arrange: an image sent with a message, whose stored preview URL then expired.
+    let app = spawn_app(|_| {}).await;
+    let (content_type, body) = multipart("cat.png", "image/png", PNG);
+    let uploaded = Reply::read(
+        app.client
+            .post(app.url("/chatkit/default/upload"))
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+            .await
+            .expect("sent"),
+    )
+    .await;
+    record_attachment(&uploaded);
+    let id = str_of(&uploaded.body, "id").to_owned();
+    let mut input = user_input("look at this");
+    input["attachments"] = json!([id]);
+    let created = call(
+        &app,
+        &app.client,
+        "/chatkit",
+        &json!({"type": "threads.create", "params": {"input": input}}),
+    )
+    .await;
+    let events = events(&created);
+    let thread_id = events[0]["thread"]["id"].as_str().unwrap().to_owned();
+    let mut message = events
+        .iter()
+        .find(|e| e["type"] == "thread.item.done" && e["item"]["type"] == "user_message")
+        .expect("the user message")["item"]
+        .clone();
+    let sent_url = str_of(&message["attachments"][0], "preview_url").to_owned();
+    let stale = gone_stale(&sent_url);
+    message["attachments"][0]["preview_url"] = json!(stale);
+    let store = open_store(&app).await;
+    let ctx = owner_of(&store, &thread_id).await;
+    store
+        .save_item(&thread_id, &serde_json::from_value(message).unwrap(), &ctx)
+        .await
+        .expect("the stale URL is stored");
+    assert_eq!(get(&stale).await.0.status, StatusCode::FORBIDDEN);
+
+    // Act
+    let listed = call(
+        &app,
+        &app.client,
+        "/chatkit",
+        &json!({"type": "items.list", "params": {"thread_id": thread_id}}),
+    )
+    .await;
+    let fetched = call(
+        &app,
+        &app.client,
+        "/chatkit",
+        &json!({"type": "threads.get_by_id", "params": {"thread_id": thread_id}}),
+    )
+    .await;
+
+    // Assert
+    for page in [&listed.body, &fetched.body["items"]] {
+        let message = page["data"]
+            .as_array()
+            .expect("a page")
+            .iter()
+            .find(|item| item["type"] == "user_message")
+            .expect("the user message");
+        let url = str_of(&message["attachments"][0], "preview_url");
+        assert_ne!(url, stale);
+        assert!(
+            url.starts_with(&format!(
+                "{}/api/chatkit/attachments/{id}/preview?",
+                app.origin()
+            )),
+            "{url}"
+        );
+        let (preview, bytes) = get(url).await;
+        assert_eq!(preview.status, StatusCode::OK, "{url}: {}", preview.text);
+        assert_eq!(bytes, PNG);
+    }
+}
+
+/// A two-phase text attachment of `size` bytes: its upload URL.
+async fn text_upload_url(app: &TestApp, size: usize) -> (String, String) {
+    let created = call(
+        app,
+        &app.client,
+        "/chatkit",
+        &create("notes.txt", size, "text/plain"),
+    )
+    .await;
+    assert_eq!(created.status, StatusCode::OK, "{}", created.text);
+    (
+        str_of(&created.body, "id").to_owned(),
+        str_of(&created.body["upload_descriptor"], "url").to_owned(),
+    )
+}
+
+/// A body that sends `chunks` pieces of `piece`, `pace` apart.
+fn trickle(piece: &'static [u8], chunks: usize, pace: Duration) -> reqwest::Body {
+    let stream = futures::stream::unfold(0, move |sent| async move {
+        if sent == chunks {
+            return None;
+        }
+        if sent > 0 {
+            tokio::time::sleep(pace).await;
+        }
+        Some((Ok::<_, std::io::Error>(piece.to_vec()), sent + 1))
+    });
+    reqwest::Body::wrap_stream(stream)
+}
+
+fn temporary_files(app: &TestApp) -> usize {
+    std::fs::read_dir(app.data_dir.path().join("attachments"))
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".part"))
+        .count()
+}
+
+#[tokio::test]
+async fn an_upload_may_take_longer_than_an_api_call_while_its_bytes_keep_coming() {
+    // Arrange: API calls get 1 s; the upload sends a chunk every 300 ms for about 2 s.
+    let app = spawn_app(|c| c.server.request_timeout_secs = 1).await;
+    let (id, url) = text_upload_url(&app, 7 * 5).await;
+    let (_, stalled_url) = text_upload_url(&app, 10).await;
+    let stalled_body = futures::stream::iter([Ok::<_, std::io::Error>(b"hello".to_vec())])
+        .chain(futures::stream::pending());
+
+    // Act
+    let started = Instant::now();
+    let slow = Reply::read(
+        bare_client()
+            .put(&url)
+            .header("content-type", "text/plain")
+            .body(trickle(b"hello", 7, Duration::from_millis(300)))
+            .send()
+            .await
+            .expect("sent"),
+    )
+    .await;
+    let took = started.elapsed();
+    let stalled = Reply::read(
+        bare_client()
+            .put(&stalled_url)
+            .header("content-type", "text/plain")
+            .body(reqwest::Body::wrap_stream(stalled_body))
+            .send()
+            .await
+            .expect("sent"),
+    )
+    .await;
+
+    // Assert
+    assert!(took > Duration::from_secs(1), "the upload took {took:?}");
+    assert_eq!(slow.status, StatusCode::OK, "{}", slow.text);
+    record_attachment(&slow);
+    let on_disk = std::fs::read(app.data_dir.path().join("attachments").join(&id)).unwrap();
+    assert_eq!(on_disk, b"hello".repeat(7));
+    stalled.assert_error(StatusCode::SERVICE_UNAVAILABLE, "request_timeout");
+    assert!(
+        stalled.error_message().contains("stalled"),
+        "{}",
+        stalled.text
+    );
+    assert_eq!(
+        temporary_files(&app),
+        0,
+        "a stalled upload leaves nothing behind"
+    );
+}
+
+#[tokio::test]
+async fn an_upload_that_stops_sending_is_cut_off_with_request_timeout() {
+    // Arrange
+    let app = spawn_app(|c| c.server.request_timeout_secs = 1).await;
+    let (_, url) = text_upload_url(&app, 10).await;
+    let body = futures::stream::iter([Ok::<_, std::io::Error>(b"hello".to_vec())])
+        .chain(futures::stream::pending());
+
+    // Act
+    let started = Instant::now();
+    let reply = Reply::read(
+        bare_client()
+            .put(&url)
+            .header("content-type", "text/plain")
+            .body(reqwest::Body::wrap_stream(body))
+            .send()
+            .await
+            .expect("sent"),
+    )
+    .await;
+
+    // Assert
+    reply.assert_error(StatusCode::SERVICE_UNAVAILABLE, "request_timeout");
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "answered after {:?}",
+        started.elapsed()
+    );
 }

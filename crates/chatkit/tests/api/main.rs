@@ -3,6 +3,7 @@
 
 mod helpers;
 
+mod agents;
 mod attachments;
 mod create_session;
 mod embed;
@@ -13,5 +14,6 @@ mod jwt;
 mod limits;
 mod ops;
 mod protocol;
+mod protocol_ops;
 mod refresh;
 mod sessions;
