@@ -247,3 +247,222 @@ fn describe_structured(status: StructuredInputItemStatus, inputs: &[StructuredIn
     }
     text
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chatkit_types::{
+        AssistantMessageContent, AssistantMessageItem, ClientToolCallItem, FileAttachment,
+        HiddenContextItem, ImageAttachment, InferenceOptions, StructuredInputAnswer,
+        StructuredInputFreeform, StructuredInputItem, Timestamp, UserMessageTextContent,
+        WidgetItem, WidgetRoot,
+    };
+    use serde_json::json;
+
+    struct Bytes3;
+
+    #[async_trait]
+    impl AttachmentSource for Bytes3 {
+        async fn read(&self, attachment: &Attachment, _ctx: &StoreContext) -> Option<Bytes> {
+            match attachment {
+                Attachment::Image(_) => Some(Bytes::from_static(b"PNG")),
+                Attachment::File(f) if f.id == "gone" => None,
+                Attachment::File(f) if f.mime_type == "text/plain" => {
+                    Some(Bytes::from_static(b"line one"))
+                }
+                Attachment::File(_) => Some(Bytes::from_static(b"%PDF")),
+            }
+        }
+    }
+
+    fn ctx() -> StoreContext {
+        StoreContext {
+            identity: "u".into(),
+            agent: "a".into(),
+        }
+    }
+
+    fn user(text: &str, attachments: Vec<Attachment>, quoted: Option<&str>) -> ThreadItem {
+        ThreadItem::UserMessage(UserMessageItem {
+            id: format!("msg_{text}"),
+            thread_id: "thr".into(),
+            created_at: Timestamp::now(),
+            content: vec![UserMessageContent::InputText(UserMessageTextContent {
+                text: text.into(),
+            })],
+            attachments,
+            quoted_text: quoted.map(str::to_owned),
+            inference_options: InferenceOptions::default(),
+        })
+    }
+
+    fn file(id: &str, name: &str, mime: &str) -> Attachment {
+        Attachment::File(FileAttachment {
+            id: id.into(),
+            name: name.into(),
+            mime_type: mime.into(),
+            upload_descriptor: None,
+            thread_id: Some("thr".into()),
+            metadata: None,
+        })
+    }
+
+    fn text_of(item: &InputItem) -> String {
+        match item {
+            InputItem::Message { content, .. } => content
+                .iter()
+                .filter_map(|p| match p {
+                    InputPart::Text(t) => Some(t.as_str()),
+                    _ => None,
+                })
+                .collect(),
+            InputItem::AssistantText { text } => text.clone(),
+            other => format!("{other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn attachments_become_images_inline_text_files_or_a_note() {
+        let image = Attachment::Image(ImageAttachment {
+            id: "img".into(),
+            name: "cat.png".into(),
+            mime_type: "image/png".into(),
+            upload_descriptor: None,
+            thread_id: Some("thr".into()),
+            metadata: None,
+            preview_url: "https://x/preview".into(),
+        });
+        let items = [user(
+            "look",
+            vec![
+                image,
+                file("txt", "notes.txt", "text/plain"),
+                file("pdf", "spec.pdf", "application/pdf"),
+                file("gone", "old.pdf", "application/pdf"),
+            ],
+            None,
+        )];
+        let input = to_model_input(&items, Some(&Bytes3), &ctx()).await;
+        let InputItem::Message { role, content } = &input[0] else {
+            panic!("a message")
+        };
+        assert_eq!(*role, Role::User);
+        assert_eq!(content[0], InputPart::Text("look".into()));
+        assert_eq!(
+            content[1],
+            InputPart::Image {
+                url: "data:image/png;base64,UE5H".into(),
+                detail: "auto".into()
+            }
+        );
+        assert_eq!(
+            content[2],
+            InputPart::Text("<File name=\"notes.txt\">\nline one\n</File>".into())
+        );
+        assert_eq!(
+            content[3],
+            InputPart::File {
+                filename: "spec.pdf".into(),
+                data_url: "data:application/pdf;base64,JVBERg==".into()
+            }
+        );
+        assert_eq!(
+            content[4],
+            InputPart::Text("(The attachment old.pdf is no longer available.)".into())
+        );
+    }
+
+    #[tokio::test]
+    async fn every_kind_of_item_reaches_the_model_as_the_reference_describes() {
+        let widget = WidgetRoot::from_value(json!({"type": "Card", "children": []})).unwrap();
+        let items = vec![
+            user("first", vec![], Some("ignored: not the last message")),
+            ThreadItem::AssistantMessage(AssistantMessageItem {
+                id: "msg_a".into(),
+                thread_id: "thr".into(),
+                created_at: Timestamp::now(),
+                content: vec![AssistantMessageContent::text("answer")],
+            }),
+            ThreadItem::ClientToolCall(ClientToolCallItem {
+                id: "tc_done".into(),
+                thread_id: "thr".into(),
+                created_at: Timestamp::now(),
+                status: ClientToolCallStatus::Completed,
+                call_id: "call_1".into(),
+                name: "get_page_info".into(),
+                arguments: json!({"x": 1}).as_object().unwrap().clone(),
+                output: Some(json!({"title": "Orders"})),
+            }),
+            ThreadItem::ClientToolCall(ClientToolCallItem {
+                id: "tc_pending".into(),
+                thread_id: "thr".into(),
+                created_at: Timestamp::now(),
+                status: ClientToolCallStatus::Pending,
+                call_id: "call_2".into(),
+                name: "get_page_info".into(),
+                arguments: serde_json::Map::new(),
+                output: None,
+            }),
+            ThreadItem::Widget(WidgetItem {
+                id: "msg_w".into(),
+                thread_id: "thr".into(),
+                created_at: Timestamp::now(),
+                widget,
+                copy_text: None,
+            }),
+            ThreadItem::HiddenContext(HiddenContextItem {
+                id: "hc".into(),
+                thread_id: "thr".into(),
+                created_at: Timestamp::now(),
+                content: json!("the user is on the pro plan"),
+            }),
+            ThreadItem::StructuredInput(StructuredInputItem {
+                id: "si".into(),
+                thread_id: "thr".into(),
+                created_at: Timestamp::now(),
+                status: StructuredInputItemStatus::Answered,
+                inputs: vec![StructuredInput::Freeform(StructuredInputFreeform {
+                    id: "why".into(),
+                    question: "Why?".into(),
+                    answer: Some(StructuredInputAnswer {
+                        values: vec!["Because".into()],
+                        skipped: false,
+                    }),
+                    description: None,
+                })],
+            }),
+            user("second", vec![], Some("the quoted part")),
+        ];
+        let input = to_model_input(&items, None, &ctx()).await;
+        let texts: Vec<String> = input.iter().map(text_of).collect();
+        assert_eq!(texts[0], "first", "quotes only count on the last message");
+        assert_eq!(texts[1], "answer");
+        assert_eq!(
+            input[2],
+            InputItem::FunctionCall {
+                call_id: "call_1".into(),
+                name: "get_page_info".into(),
+                arguments: r#"{"x":1}"#.into()
+            }
+        );
+        assert_eq!(
+            input[3],
+            InputItem::FunctionCallOutput {
+                call_id: "call_1".into(),
+                output: r#"{"title":"Orders"}"#.into()
+            }
+        );
+        assert!(texts[4].starts_with("The following graphical UI widget (id: msg_w)"));
+        assert_eq!(
+            texts[5],
+            "<HiddenContext>\nthe user is on the pro plan\n</HiddenContext>"
+        );
+        assert!(texts[6].contains("status: answered") && texts[6].contains("Q: Why?\nA: Because"));
+        assert_eq!(
+            texts[7],
+            "The user is referring to this in particular:\nthe quoted part"
+        );
+        assert_eq!(texts[8], "second");
+        assert_eq!(input.len(), 9, "the pending tool call is left out");
+    }
+}

@@ -169,6 +169,10 @@ name = "On Chat Completions"
 provider = "compat"
 model = "llama-sim"
 instructions = "Be brief."
+
+[[agent.tools]]
+type = "client"
+name = "get_page_info"
 "#
     )
 }
@@ -837,4 +841,190 @@ async fn the_agents_are_listed_for_the_ui() {
     assert!(!listed.text.contains("tool-secret"), "no endpoint secrets");
     assert!(!listed.text.contains("/orders/lookup"), "no endpoint URLs");
     let _ = cookie_client();
+}
+
+#[tokio::test]
+async fn an_unhandled_action_reaches_the_model_as_hidden_context_for_a_reply() {
+    // Arrange
+    let (app, _tools) = agent_app().await;
+    let shown = call(&app, &app.client, "/chatkit", &create("[[show:widget]]")).await;
+    let thread = thread_id(&events(&shown));
+
+    // Act
+    let acted = call(
+        &app,
+        &app.client,
+        "/chatkit",
+        &json!({"type": "threads.custom_action", "params": {"thread_id": thread, "action": {"type": "survey.rate", "payload": {"stars": 5}}}}),
+    )
+    .await;
+    let items = call(
+        &app,
+        &app.client,
+        "/chatkit",
+        &json!({"type": "items.list", "params": {"thread_id": thread}}),
+    )
+    .await;
+
+    // Assert
+    let acted_events = events(&acted);
+    assert!(
+        !acted.text.contains("hidden_context_item"),
+        "hidden items are never sent"
+    );
+    assert_eq!(assistant_texts(&acted_events).len(), 1, "the model replied");
+    let last = reply_calls(&app).pop().unwrap();
+    let input = last.body["input"].to_string();
+    assert!(
+        input.contains("survey.rate") && input.contains(r#"\"stars\":5"#),
+        "the action reached the model: {input}"
+    );
+    assert!(
+        !items.text.contains("hidden_context_item"),
+        "and is not listed"
+    );
+}
+
+#[tokio::test]
+async fn a_sync_action_returns_the_handlers_widget_and_keeps_it() {
+    // Arrange
+    let (app, _tools) = agent_app().await;
+    let shown = call(&app, &app.client, "/chatkit", &create("[[show:widget]]")).await;
+    let shown_events = events(&shown);
+    let thread = thread_id(&shown_events);
+    let widget_id = shown_events
+        .iter()
+        .find(|e| e["type"] == "thread.item.done" && e["item"]["type"] == "widget")
+        .unwrap()["item"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    // Act
+    let synced = call(
+        &app,
+        &app.client,
+        "/chatkit",
+        &json!({"type": "threads.sync_custom_action", "params": {"thread_id": thread, "item_id": widget_id, "action": {"type": "refund.approve"}}}),
+    )
+    .await;
+    let items = call(
+        &app,
+        &app.client,
+        "/chatkit",
+        &json!({"type": "items.list", "params": {"thread_id": thread}}),
+    )
+    .await;
+
+    // Assert
+    assert_eq!(synced.status, StatusCode::OK, "{}", synced.text);
+    assert_eq!(synced.body["updated_item"]["id"], widget_id.as_str());
+    assert_eq!(
+        synced.body["updated_item"]["widget"]["children"][0]["value"],
+        "Refund approved"
+    );
+    let stored = items.body["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == widget_id.as_str())
+        .unwrap()
+        .clone();
+    assert_eq!(stored["widget"]["children"][0]["value"], "Refund approved");
+}
+
+#[tokio::test]
+async fn an_attached_image_reaches_the_model_as_image_input() {
+    // Arrange
+    let (app, _tools) = agent_app().await;
+    let boundary = "agent-test-boundary";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"dot.png\"\r\nContent-Type: image/png\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(b"\x89PNG\r\n\x1a\nfake");
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let uploaded = app
+        .client
+        .post(app.url("/chatkit/helper/upload"))
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(uploaded.status(), StatusCode::OK);
+    let attachment: Value = uploaded.json().await.unwrap();
+    let mut input = user_input("what is this?");
+    input["attachments"] = json!([attachment["id"]]);
+
+    // Act
+    let reply = call(
+        &app,
+        &app.client,
+        "/chatkit/helper",
+        &json!({"type": "threads.create", "params": {"input": input}}),
+    )
+    .await;
+
+    // Assert
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    let call = reply_calls(&app).pop().unwrap();
+    let parts = &call.body["input"][0]["content"];
+    assert_eq!(
+        parts[0],
+        json!({"type": "input_text", "text": "what is this?"})
+    );
+    assert_eq!(parts[1]["type"], "input_image");
+    assert_eq!(
+        parts[1]["image_url"],
+        "data:image/png;base64,iVBORw0KGgpmYWtl"
+    );
+}
+
+#[tokio::test]
+async fn a_client_tool_round_trip_works_on_a_chat_completions_server_too() {
+    // Arrange
+    let (app, _tools) = agent_app().await;
+    let first = call(
+        &app,
+        &app.client,
+        "/chatkit/compat",
+        &create("[[tool:get_page_info]] where am I"),
+    )
+    .await;
+    let thread = thread_id(&events(&first));
+
+    // Act
+    let resumed = call(
+        &app,
+        &app.client,
+        "/chatkit/compat",
+        &json!({"type": "threads.add_client_tool_output", "params": {"thread_id": thread, "result": {"title": "Cart"}}}),
+    )
+    .await;
+
+    // Assert
+    assert!(
+        events(&first)
+            .iter()
+            .any(|e| e["type"] == "thread.item.done" && e["item"]["type"] == "client_tool_call")
+    );
+    let text = &assistant_texts(&events(&resumed))[0];
+    assert!(
+        text.starts_with("The tool get_page_info returned:"),
+        "{text}"
+    );
+    let last = reply_calls(&app).pop().unwrap();
+    assert_eq!(last.path, "/v1/chat/completions");
+    let messages = last.body["messages"].as_array().unwrap();
+    let assistant = messages
+        .iter()
+        .find(|m| m["role"] == "assistant" && m.get("tool_calls").is_some())
+        .expect("the call in the history");
+    let tool = messages.iter().find(|m| m["role"] == "tool").unwrap();
+    assert_eq!(assistant["tool_calls"][0]["id"], tool["tool_call_id"]);
+    assert_eq!(tool["content"], r#"{"title":"Cart"}"#);
 }
