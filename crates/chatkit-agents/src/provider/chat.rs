@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::http::{Transport, error_code, kind_for_code};
-use super::sse::{EventParser, Pending, model_stream};
+use super::sse::{EventParser, Pending};
 use super::synthesize_call_id;
 use crate::model::{
     AudioClip, FunctionTool, InputItem, InputPart, ModelClient, ModelError, ModelErrorKind,
@@ -61,21 +61,9 @@ impl fmt::Debug for ChatClient {
 impl ModelClient for ChatClient {
     async fn stream(&self, request: &ModelRequest) -> Result<ModelStream, ModelError> {
         let body = RequestBody::new(request, self.include_usage);
-        let body = serde_json::to_vec(&body).map_err(|error| {
-            ModelError::new(
-                ModelErrorKind::BadRequest,
-                format!("could not encode the request: {error}"),
-            )
-        })?;
-        let response = self
-            .transport
-            .post_stream("chat/completions", body.into())
-            .await?;
-        Ok(model_stream(
-            response,
-            ChatParser::default(),
-            self.transport.idle_timeout(),
-        ))
+        self.transport
+            .stream("chat/completions", &body, ChatParser::default())
+            .await
     }
 
     async fn transcribe(&self, audio: AudioClip, model: &str) -> Result<String, ModelError> {

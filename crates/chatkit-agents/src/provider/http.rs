@@ -129,9 +129,26 @@ impl Transport {
         &self.base
     }
 
-    /// The longest silence allowed between two pieces of a reply body.
-    pub(crate) fn idle_timeout(&self) -> Duration {
-        self.idle_timeout
+    /// Encodes `body`, posts it to `{base}/{path}` ([`Self::post_stream`]) and reads the reply
+    /// as model events with `parser`: the whole of a streamed call, for both dialects.
+    pub(crate) async fn stream<P: super::sse::EventParser>(
+        &self,
+        path: &str,
+        body: &impl serde::Serialize,
+        parser: P,
+    ) -> Result<crate::model::ModelStream, ModelError> {
+        let body = serde_json::to_vec(body).map_err(|error| {
+            ModelError::new(
+                ModelErrorKind::BadRequest,
+                format!("could not encode the request: {error}"),
+            )
+        })?;
+        let response = self.post_stream(path, body.into()).await?;
+        Ok(super::sse::model_stream(
+            response,
+            parser,
+            self.idle_timeout,
+        ))
     }
 
     /// `POST {base}/{path}` with a JSON `body` asking for an event stream, retried as the policy

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::http::{Transport, code_text, error_code, kind_for_code};
-use super::sse::{EventParser, Pending, model_stream};
+use super::sse::{EventParser, Pending};
 use super::synthesize_call_id;
 use crate::model::{
     Annotation, AudioClip, FunctionTool, InputItem, InputPart, ModelClient, ModelError,
@@ -47,18 +47,10 @@ impl fmt::Debug for ResponsesClient {
 #[async_trait]
 impl ModelClient for ResponsesClient {
     async fn stream(&self, request: &ModelRequest) -> Result<ModelStream, ModelError> {
-        let body = serde_json::to_vec(&RequestBody::new(request)).map_err(|error| {
-            ModelError::new(
-                ModelErrorKind::BadRequest,
-                format!("could not encode the request: {error}"),
-            )
-        })?;
-        let response = self.transport.post_stream("responses", body.into()).await?;
-        Ok(model_stream(
-            response,
-            ResponsesParser::default(),
-            self.transport.idle_timeout(),
-        ))
+        let body = RequestBody::new(request);
+        self.transport
+            .stream("responses", &body, ResponsesParser::default())
+            .await
     }
 
     async fn transcribe(&self, audio: AudioClip, model: &str) -> Result<String, ModelError> {
