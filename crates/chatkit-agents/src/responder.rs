@@ -244,22 +244,40 @@ impl Inner {
                 .count()
                 == 1;
         let first_user_text = last_user.map(user_text).unwrap_or_default();
-        let mut input = to_model_input(&history, self.attachments.as_deref(), &ctx.store_ctx).await;
-        let tools: Vec<_> = agent.tools.iter().map(|t| t.function().clone()).collect();
-        let mut reply_text = String::new();
+        let input = to_model_input(&history, self.attachments.as_deref(), &ctx.store_ctx).await;
+        let request = ModelRequest {
+            model,
+            instructions: (!instructions.is_empty()).then_some(instructions),
+            input,
+            tools: agent.tools.iter().map(|t| t.function().clone()).collect(),
+            tool_choice: forced.map_or(ToolChoice::Auto, ToolChoice::Function),
+            settings: agent.settings.clone(),
+        };
+        // The title is written alongside the reply (from the user's words alone), so it shows
+        // while the answer streams instead of holding the stream open after it.
+        let thread = turn.thread.clone();
+        let title = async {
+            if first_exchange && let Some(title_model) = &agent.title_model {
+                self.write_title(&client, &thread, title_model, &first_user_text)
+                    .await;
+            }
+        };
+        let (result, ()) = tokio::join!(self.rounds(turn, ctx, &client, request), title);
+        result
+    }
 
+    /// The model calls of one reply: call, stream, run the tools asked for, call again with
+    /// their results, until the model answers without tools (at most [`MAX_TOOL_ROUNDS`]
+    /// calls). A forced tool choice applies to the first call only.
+    async fn rounds(
+        &self,
+        turn: &mut Turn,
+        ctx: &RequestContext,
+        client: &Arc<dyn ModelClient>,
+        mut request: ModelRequest,
+    ) -> Result<(), ResponderError> {
+        let agent = &self.agent;
         for round in 0..MAX_TOOL_ROUNDS {
-            let request = ModelRequest {
-                model: model.clone(),
-                instructions: (!instructions.is_empty()).then(|| instructions.clone()),
-                input: input.clone(),
-                tools: tools.clone(),
-                tool_choice: match (&forced, round) {
-                    (Some(name), 0) => ToolChoice::Function(name.clone()),
-                    _ => ToolChoice::Auto,
-                },
-                settings: agent.settings.clone(),
-            };
             let stream = client
                 .stream(&request)
                 .await
@@ -268,9 +286,9 @@ impl Inner {
                 .stream_call(stream)
                 .await
                 .map_err(|e| model_failure(agent, &e))?;
+            request.tool_choice = ToolChoice::Auto;
             if !outcome.text.is_empty() {
-                reply_text.push_str(&outcome.text);
-                input.push(InputItem::AssistantText {
+                request.input.push(InputItem::AssistantText {
                     text: outcome.text.clone(),
                 });
             }
@@ -286,15 +304,15 @@ impl Inner {
                 }
                 .into());
             }
-            if self.run_tools(turn, ctx, outcome.calls, &mut input).await? == Flow::Stop {
+            if self
+                .run_tools(turn, ctx, outcome.calls, &mut request.input)
+                .await?
+                == Flow::Stop
+            {
                 break;
             }
         }
         turn.close_workflow().await;
-        if first_exchange && let Some(title_model) = &agent.title_model {
-            self.write_title(&client, turn, title_model, &first_user_text, &reply_text)
-                .await;
-        }
         Ok(())
     }
 
@@ -528,24 +546,18 @@ impl Inner {
         Ok(None)
     }
 
-    /// Writes the thread's title from its first exchange; a failure leaves it untitled.
+    /// Writes the thread's title from its first message; a failure leaves it untitled.
     async fn write_title(
         &self,
         client: &Arc<dyn ModelClient>,
-        turn: &Turn,
+        thread: &ThreadHandle,
         model: &str,
         user_text: &str,
-        reply_text: &str,
     ) {
-        let mut input = vec![InputItem::Message {
+        let input = vec![InputItem::Message {
             role: Role::User,
             content: vec![InputPart::Text(user_text.to_owned())],
         }];
-        if !reply_text.is_empty() {
-            input.push(InputItem::AssistantText {
-                text: reply_text.to_owned(),
-            });
-        }
         let request = ModelRequest {
             model: model.to_owned(),
             instructions: Some(TITLE_INSTRUCTIONS.to_owned()),
@@ -572,7 +584,7 @@ impl Inner {
         match tokio::time::timeout(TITLE_TIMEOUT, call).await {
             Ok(Ok(text)) => {
                 if let Some(title) = clean_title(&text) {
-                    turn.thread.set_title(title);
+                    thread.set_title(title);
                 }
             }
             Ok(Err(error)) => tracing::warn!(%error, "writing a thread title failed"),

@@ -133,9 +133,8 @@ async fn a_thread_is_created_streamed_and_listed_for_its_visitor() {
         &kinds[..3],
         ["thread.created", "thread.item.done", "stream_options"]
     );
-    assert_eq!(
-        kinds.last(),
-        Some(&"thread.updated"),
+    assert!(
+        kinds.contains(&"thread.updated"),
         "the first exchange titles the thread"
     );
     let reply = events
