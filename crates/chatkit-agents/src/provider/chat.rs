@@ -7,8 +7,8 @@
 //! assistant message with `tool_calls`, and each output a `tool` message. A message whose content
 //! is a single text is sent as a plain string, which every compatible server accepts.
 //!
-//! Stream: reasoning (`delta.reasoning_content`, else `delta.reasoning`) becomes one reasoning item
-//! (part 0), the content one message; tool-call fragments are accumulated by `index` (the array
+//! Stream: reasoning (`delta.reasoning_content`, else `delta.reasoning`, or a `<think>…</think>`
+//! block leading the content) becomes one reasoning item (part 0), the content one message; tool-call fragments are accumulated by `index` (the array
 //! position when absent) in a map, their `id`/`name` taken once and never concatenated, and the
 //! calls are emitted at the end, decided by what accumulated rather than by `finish_reason`. The
 //! stream is complete only with a `finish_reason` and `[DONE]`; otherwise it is
@@ -442,6 +442,103 @@ pub(crate) struct ChatParser {
     finish_reason: Option<String>,
     /// The last usage reported.
     usage: Option<Usage>,
+    /// Splits a leading `<think>…</think>` off the content (LM Studio and others, §3.1).
+    think: ThinkSplitter,
+}
+
+/// A piece of content, after the `<think>` split.
+#[derive(Debug, PartialEq, Eq)]
+enum Piece {
+    Reasoning(String),
+    Text(String),
+}
+
+/// Where a [`ThinkSplitter`] stands.
+#[derive(Debug, Default)]
+enum ThinkState {
+    /// At the start of the content: it may yet begin with `<think>`.
+    #[default]
+    Start,
+    /// Inside the think block.
+    Thinking,
+    /// Past it (or there was none).
+    Text,
+}
+
+/// Routes a leading `<think>…</think>` block of streamed content to reasoning, even when the
+/// tags are split across chunks. Content that does not begin with `<think>` passes unchanged.
+#[derive(Debug, Default)]
+struct ThinkSplitter {
+    state: ThinkState,
+    /// Content held back until it can be classified (a possible partial tag).
+    held: String,
+}
+
+const THINK_OPEN: &str = "<think>";
+const THINK_CLOSE: &str = "</think>";
+
+impl ThinkSplitter {
+    /// Takes one content fragment; returns what can be classified now.
+    fn push(&mut self, fragment: &str) -> Vec<Piece> {
+        self.held.push_str(fragment);
+        let mut out = Vec::new();
+        loop {
+            match self.state {
+                ThinkState::Text => {
+                    if !self.held.is_empty() {
+                        out.push(Piece::Text(std::mem::take(&mut self.held)));
+                    }
+                    return out;
+                }
+                ThinkState::Start => {
+                    let trimmed = self.held.trim_start();
+                    if let Some(rest) = trimmed.strip_prefix(THINK_OPEN) {
+                        self.held = rest.to_owned();
+                        self.state = ThinkState::Thinking;
+                    } else if THINK_OPEN.starts_with(trimmed) {
+                        return out;
+                    } else {
+                        self.state = ThinkState::Text;
+                    }
+                }
+                ThinkState::Thinking => {
+                    if let Some(at) = self.held.find(THINK_CLOSE) {
+                        let thought = self.held[..at].to_owned();
+                        let rest = self.held[at + THINK_CLOSE.len()..].trim_start().to_owned();
+                        if !thought.is_empty() {
+                            out.push(Piece::Reasoning(thought));
+                        }
+                        self.held = rest;
+                        self.state = ThinkState::Text;
+                        continue;
+                    }
+                    // Keep back what could be the start of a split closing tag.
+                    let keep = (1..THINK_CLOSE.len())
+                        .rev()
+                        .find(|n| self.held.ends_with(&THINK_CLOSE[..*n]))
+                        .unwrap_or(0);
+                    let cut = self.held.len() - keep;
+                    if cut > 0 {
+                        let thought: String = self.held.drain(..cut).collect();
+                        out.push(Piece::Reasoning(thought));
+                    }
+                    return out;
+                }
+            }
+        }
+    }
+
+    /// The end of the content: whatever is held back, as what it was.
+    fn finish(&mut self) -> Option<Piece> {
+        let held = std::mem::take(&mut self.held);
+        if held.is_empty() {
+            return None;
+        }
+        Some(match self.state {
+            ThinkState::Thinking => Piece::Reasoning(held),
+            ThinkState::Start | ThinkState::Text => Piece::Text(held),
+        })
+    }
 }
 
 impl EventParser for ChatParser {
@@ -507,26 +604,15 @@ impl ChatParser {
             .filter(|text| !text.is_empty())
             .or(delta.reasoning);
         if let Some(reasoning) = reasoning.filter(|text| !text.is_empty()) {
-            if !self.reasoning_open {
-                self.reasoning_open = true;
-                out.push_back(Ok(ModelEvent::ReasoningStarted));
-            }
-            out.push_back(Ok(ModelEvent::ReasoningDelta {
-                part: 0,
-                delta: reasoning.into_owned(),
-            }));
+            self.reasoning_delta(reasoning.into_owned(), out);
         }
-        for content in [delta.content, delta.refusal].into_iter().flatten() {
-            if content.is_empty() {
-                continue;
+        if let Some(content) = delta.content.filter(|c| !c.is_empty()) {
+            for piece in self.think.push(&content) {
+                self.piece(piece, out);
             }
-            self.close_reasoning(out);
-            if !self.message_started {
-                self.message_started = true;
-                out.push_back(Ok(ModelEvent::MessageStarted));
-            }
-            self.text.push_str(&content);
-            out.push_back(Ok(ModelEvent::TextDelta(content.into_owned())));
+        }
+        if let Some(refusal) = delta.refusal.filter(|c| !c.is_empty()) {
+            self.text_delta(refusal.into_owned(), out);
         }
         for (position, fragment) in delta.tool_calls.into_iter().flatten().enumerate() {
             let index = fragment.index.unwrap_or(position as u64);
@@ -549,6 +635,31 @@ impl ChatParser {
         }
     }
 
+    fn piece(&mut self, piece: Piece, out: &mut Pending) {
+        match piece {
+            Piece::Reasoning(text) => self.reasoning_delta(text, out),
+            Piece::Text(text) => self.text_delta(text, out),
+        }
+    }
+
+    fn reasoning_delta(&mut self, delta: String, out: &mut Pending) {
+        if !self.reasoning_open {
+            self.reasoning_open = true;
+            out.push_back(Ok(ModelEvent::ReasoningStarted));
+        }
+        out.push_back(Ok(ModelEvent::ReasoningDelta { part: 0, delta }));
+    }
+
+    fn text_delta(&mut self, delta: String, out: &mut Pending) {
+        self.close_reasoning(out);
+        if !self.message_started {
+            self.message_started = true;
+            out.push_back(Ok(ModelEvent::MessageStarted));
+        }
+        self.text.push_str(&delta);
+        out.push_back(Ok(ModelEvent::TextDelta(delta)));
+    }
+
     /// Ends the reasoning item, if one is open.
     fn close_reasoning(&mut self, out: &mut Pending) {
         if self.reasoning_open {
@@ -564,6 +675,9 @@ impl ChatParser {
             self.end(out);
             return;
         };
+        if let Some(piece) = self.think.finish() {
+            self.piece(piece, out);
+        }
         self.close_reasoning(out);
         if self.message_started {
             out.push_back(Ok(ModelEvent::MessageDone {
@@ -627,5 +741,56 @@ fn chunk_error(error: &Value) -> ModelError {
         code,
         status: None,
         retry_after: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn split(fragments: &[&str]) -> Vec<Piece> {
+        let mut splitter = ThinkSplitter::default();
+        let mut out: Vec<Piece> = fragments.iter().flat_map(|f| splitter.push(f)).collect();
+        out.extend(splitter.finish());
+        // Join neighbours of one kind, as a reader sees them.
+        let mut joined: Vec<Piece> = Vec::new();
+        for piece in out {
+            match (joined.last_mut(), piece) {
+                (Some(Piece::Reasoning(a)), Piece::Reasoning(b)) => a.push_str(&b),
+                (Some(Piece::Text(a)), Piece::Text(b)) => a.push_str(&b),
+                (_, piece) => joined.push(piece),
+            }
+        }
+        joined
+    }
+
+    #[test]
+    fn a_leading_think_block_becomes_reasoning_even_when_its_tags_are_split() {
+        assert_eq!(
+            split(&["<thi", "nk>Let me ", "see.</th", "ink>\n\nHello", " there"]),
+            [
+                Piece::Reasoning("Let me see.".into()),
+                Piece::Text("Hello there".into())
+            ]
+        );
+        assert_eq!(
+            split(&["\n<think>", "a</think>b"]),
+            [Piece::Reasoning("a".into()), Piece::Text("b".into())]
+        );
+    }
+
+    #[test]
+    fn other_content_passes_unchanged() {
+        assert_eq!(split(&["<b>bold</b>"]), [Piece::Text("<b>bold</b>".into())]);
+        assert_eq!(split(&["<", "p>"]), [Piece::Text("<p>".into())]);
+        assert_eq!(
+            split(&["Hi <think>not at the start</think>"]),
+            [Piece::Text("Hi <think>not at the start</think>".into())]
+        );
+        assert_eq!(split(&["<thi"]), [Piece::Text("<thi".into())]);
+        assert_eq!(
+            split(&["<think>never closed"]),
+            [Piece::Reasoning("never closed".into())]
+        );
     }
 }
