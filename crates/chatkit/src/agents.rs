@@ -30,10 +30,6 @@ use crate::state::AppState;
 #[folder = "$CARGO_MANIFEST_DIR/../../examples/agents"]
 struct Examples;
 
-/// What `ORDERS_API_URL` (the support example's order service) is in demo mode when unset: the
-/// demo order service is not running, so its tool fails visibly, as a real outage would.
-const DEMO_ORDERS_API_URL: &str = "http://127.0.0.1:9/orders";
-
 /// Loads and checks the agents `config` asks for. `Err` holds one line per problem.
 pub fn load(config: &Config) -> Result<Catalog, Vec<String>> {
     let files = files(config)?;
@@ -49,14 +45,24 @@ pub fn load(config: &Config) -> Result<Catalog, Vec<String>> {
             demo_key,
         )
     });
-    let is_demo = config.demo;
+    // In demo mode the support example's order service is the demo one this server runs
+    // (without a known origin, e.g. in tests, a closed port: its tools then fail visibly).
+    let demo_orders = config.demo.then(|| {
+        let origin = config
+            .demo_origin
+            .clone()
+            .unwrap_or_else(|| "http://127.0.0.1:9".to_owned());
+        format!("{origin}{}", crate::demo::ORDERS_PATH)
+    });
     let env = move |name: &str| -> Option<String> {
         std::env::var(name)
             .ok()
             .filter(|v| !v.is_empty())
             .or_else(|| match name {
-                "ORDERS_API_URL" if is_demo => Some(DEMO_ORDERS_API_URL.to_owned()),
-                "ORDERS_API_TOKEN" if is_demo => Some("demo-token".to_owned()),
+                "ORDERS_API_URL" => demo_orders.clone(),
+                "ORDERS_API_TOKEN" if demo_orders.is_some() => {
+                    Some(crate::demo::ORDERS_TOKEN.to_owned())
+                }
                 _ => None,
             })
     };

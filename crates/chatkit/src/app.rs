@@ -141,6 +141,9 @@ pub fn app(state: AppState) -> Router {
         .route("/api/status", get(status))
         .route("/api/agents", get(crate::agents::list))
         .route("/api/{*rest}", axum::routing::any(api_not_found));
+    if state.config.demo {
+        router = router.merge(crate::demo::routes());
+    }
     router = match state.config.server.metrics_addr {
         None => router.route("/metrics", get(metrics)),
         // Served on its own listener: here it is an unknown route, not the web UI.

@@ -167,6 +167,13 @@ async fn run_serve(args: ServeArgs) -> anyhow::Result<()> {
     let listener = TcpListener::bind(addr)
         .await
         .with_context(|| format!("cannot listen on {addr} (HOST/PORT)"))?;
+    if config.demo {
+        let mut local = listener.local_addr()?;
+        if local.ip().is_unspecified() {
+            local.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+        }
+        config.demo_origin = Some(format!("http://{local}"));
+    }
     tracing::info!(
         url = %format!("http://{}", listener.local_addr()?),
         version = env!("CARGO_PKG_VERSION"),

@@ -4,6 +4,7 @@
 //! - [`config`]: typed, layered configuration and the table of every setting.
 //! - [`app`]: the router and its layers; [`serve`] binds it to a listener.
 //! - [`broker`]: hosted mode, minting client secrets for Agent Builder workflows.
+//! - [`demo`]: the demo order service the support example calls in demo mode.
 //! - [`agents`]: the agents served (files, the built-in assistant, the demo examples).
 //! - [`protocol`]: custom mode, the ChatKit protocol endpoint; [`scripted`]: built-in responders.
 //! - [`attachments`]: custom-mode attachments (local disk, signed upload and preview URLs).
@@ -19,6 +20,7 @@ pub mod attachments;
 pub mod broker;
 pub mod cli;
 pub mod config;
+pub mod demo;
 pub mod error;
 pub mod http;
 pub mod identity;

@@ -322,3 +322,64 @@ fn the_standalone_simulator_records_what_it_received() {
     assert_eq!(records[0]["path"], "/v1/chatkit/sessions");
     assert_eq!(records[0]["body"]["user"], "u_1");
 }
+
+fn post_text(url: &str, body: &str) -> (u16, String) {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let response = reqwest::Client::new()
+            .post(url)
+            .header("content-type", "application/json")
+            .body(body.to_owned())
+            .timeout(Duration::from_secs(20))
+            .send()
+            .await
+            .expect("request");
+        let status = response.status().as_u16();
+        (status, response.text().await.unwrap_or_default())
+    })
+}
+
+#[test]
+fn demo_mode_serves_the_example_agents_end_to_end() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut command = chatkit(dir.path());
+    command.args(["serve", "--demo"]);
+
+    let server = Running::start(command, "chatkit-rs listening");
+    let agents = get_json(&format!("{}/api/agents", server.url));
+    let create = |text: &str| {
+        serde_json::json!({"type": "threads.create", "params": {"input": {
+            "content": [{"type": "input_text", "text": text}],
+            "attachments": [], "inference_options": {}
+        }}})
+        .to_string()
+    };
+    let (status, support) = post_text(
+        &format!("{}/chatkit/support", server.url),
+        &create(r#"[[tool:lookup_order {"order_id":"NW-777"}]] where is it?"#),
+    );
+    let (_, showcase) = post_text(
+        &format!("{}/chatkit/showcase", server.url),
+        &create("[[show:notice]]"),
+    );
+
+    let ids: Vec<&str> = agents["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["assistant", "local", "showcase", "support"]);
+    assert_eq!(status, 200);
+    assert!(
+        support.contains("Order NW-777") && support.contains(r#"\"status\":\"shipped\""#),
+        "the support example's tool reached the demo order service:\n{support}"
+    );
+    assert!(
+        showcase.contains(r#""type":"notice""#),
+        "the showcase shows a notice:\n{showcase}"
+    );
+}

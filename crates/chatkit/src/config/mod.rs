@@ -75,6 +75,10 @@ pub struct Config {
     /// Set by `serve --demo`: the upstream is the in-process simulator.
     #[serde(skip_deserializing)]
     pub demo: bool,
+    /// Set by `serve --demo`: where this server listens (`http://127.0.0.1:8787`), for the demo
+    /// order service the support example calls.
+    #[serde(skip)]
+    pub demo_origin: Option<String>,
 }
 
 /// `[server]`.
