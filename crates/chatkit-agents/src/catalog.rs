@@ -307,24 +307,27 @@ impl<'a> Checker<'a> {
         if !self.clean() {
             return None;
         }
-        let mut config = ProviderConfig::chat_completions(base_url, api_key);
-        config.kind = match def.kind {
-            ProviderKindDef::Responses => ProviderKind::Responses,
-            ProviderKindDef::ChatCompletions => ProviderKind::ChatCompletions,
+        let mut config = ProviderConfig {
+            kind: match def.kind {
+                ProviderKindDef::Responses => ProviderKind::Responses,
+                ProviderKindDef::ChatCompletions => ProviderKind::ChatCompletions,
+            },
+            base_url,
+            api_key,
+            auth: match def.auth {
+                AuthDef::Bearer => AuthStyle::Bearer,
+                AuthDef::ApiKey => AuthStyle::ApiKey,
+            },
+            headers: headers
+                .into_iter()
+                .filter_map(|(n, v)| Some((n.to_string(), v.to_str().ok()?.to_owned())))
+                .collect(),
+            connect_timeout: options.openai.connect_timeout,
+            response_timeout: Duration::from_secs(def.timeout_secs),
+            idle_timeout: Duration::from_secs(def.idle_timeout_secs),
+            max_retries: def.max_retries,
+            include_usage: def.include_usage,
         };
-        config.auth = match def.auth {
-            AuthDef::Bearer => AuthStyle::Bearer,
-            AuthDef::ApiKey => AuthStyle::ApiKey,
-        };
-        config.headers = headers
-            .into_iter()
-            .filter_map(|(n, v)| Some((n.to_string(), v.to_str().ok()?.to_owned())))
-            .collect();
-        config.connect_timeout = options.openai.connect_timeout;
-        config.response_timeout = Duration::from_secs(def.timeout_secs);
-        config.idle_timeout = Duration::from_secs(def.idle_timeout_secs);
-        config.max_retries = def.max_retries;
-        config.include_usage = def.include_usage;
         if let Some((base, key)) = &options.demo {
             config.base_url = base.clone();
             config.api_key = Some(key.clone());

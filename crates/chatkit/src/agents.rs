@@ -141,16 +141,13 @@ fn openai_provider(config: &Config) -> ProviderConfig {
         .api_key
         .as_ref()
         .map(|k| SecretString::from(k.expose().to_owned()));
-    let mut provider = match key {
-        Some(key) => ProviderConfig::openai(base, key),
-        None => {
-            let mut p = ProviderConfig::chat_completions(base, None);
-            p.kind = provider::ProviderKind::Responses;
-            p
-        }
+    let mut provider = ProviderConfig {
+        base_url: base,
+        api_key: key,
+        connect_timeout: std::time::Duration::from_millis(o.connect_timeout_ms),
+        max_retries: o.max_retries,
+        ..ProviderConfig::default()
     };
-    provider.connect_timeout = std::time::Duration::from_millis(o.connect_timeout_ms);
-    provider.max_retries = o.max_retries;
     if let Some(org) = &o.organization {
         provider
             .headers
