@@ -49,3 +49,12 @@ build_web() {
   log "building the web UI (web/dist)"
   (cd web && { [ -d node_modules ] && npm ls --depth=0 >/dev/null 2>&1 || npm ci --no-audit --no-fund --loglevel=error; } && npm run --silent build)
 }
+
+# need_chromium: a Chromium for the browser tests (Debian's package: Playwright downloads no
+# browser here). CHROMIUM_PATH, or chromium on PATH, is used as it is.
+need_chromium() {
+  if [ -n "${CHROMIUM_PATH:-}" ] || command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; then
+    return 0
+  fi
+  apt_install chromium fonts-liberation
+}

@@ -3,7 +3,7 @@
 # formatting, lints, the web UI's build and unit tests, the Rust workspace's tests (unit, HTTP
 # integration against the simulator on loopback, the store story on SQLite and on a real
 # PostgreSQL server started here, config and docs checks), and the wire conformance check by the
-# official openai-chatkit package (installed into a virtualenv).
+# official openai-chatkit package (installed into a virtualenv), and the chat UI's browser tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
@@ -35,6 +35,14 @@ cargo test --locked --workspace
 log "the example agents load (chatkit check-config, with the support example's service variables)"
 CHATKIT_AGENTS=examples/agents ORDERS_API_URL=http://127.0.0.1:9/orders ORDERS_API_TOKEN=example \
   cargo run --locked -q -p chatkit -- check-config >/dev/null
+
+log "browser tests: the chat UI in Chromium (Playwright) against the binary in demo mode"
+need_chromium
+chatkit_bin="$(cd "$TARGET_DIR" && pwd)/debug/chatkit"
+# Screenshots go to the build directory here; docs/screenshots holds a committed set (refresh it by
+# running the browser tests without CHATKIT_SCREENSHOTS_DIR).
+(cd web && CHATKIT_BIN="$chatkit_bin" CHATKIT_SCREENSHOTS_DIR="$(cd .. && cd "$TARGET_DIR" && pwd)/screenshots" \
+  npx --no-install playwright test)
 
 log "TypeScript types in web/src/gen are current (generated from the Rust wire types)"
 cargo test --locked -p chatkit-types --features ts --test typescript

@@ -50,6 +50,9 @@ export function App(): ReactElement {
           <LogoIcon />
           <h1>{status?.name ?? 'chatkit-rs'}</h1>
           {status ? <span className="badge">v{status.version}</span> : null}
+          <nav className="header-nav" aria-label="Pages">
+            <a href="/chat">Open the chat</a>
+          </nav>
         </div>
       </header>
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { ApiError, fetchStatus, mintSession, parseErrorEnvelope, parseStatus } from './api'
+import { ApiError, fetchStatus, mintSession, parseAgents, parseErrorEnvelope, parseStatus } from './api'
 
 const demoStatus = {
   name: 'chatkit-rs',
@@ -119,5 +119,35 @@ describe('mintSession', () => {
       code: 'hosted_not_configured',
       message: 'OPENAI_API_KEY is not set',
     })
+  })
+})
+
+describe('parseAgents', () => {
+  const agent = {
+    id: 'assistant',
+    name: 'Assistant',
+    description: 'A general assistant.',
+    default: true,
+    url: '/chatkit/assistant',
+    models: ['gpt-5-mini', 'gpt-5'],
+    tools: [{ id: 'get_page_info', kind: 'client', description: 'Page info' }],
+    greeting: 'Hi!',
+    prompts: [{ label: 'Explain', prompt: 'Explain it.' }],
+    transcription: true,
+  }
+
+  it('reads the agents the server offers', () => {
+    const list = parseAgents({ data: [agent, { ...agent, id: 'local', default: false, description: null, greeting: null }], demo: true })
+    expect(list.demo).toBe(true)
+    expect(list.data[0]).toEqual(agent)
+    expect(list.data[1]).toMatchObject({ id: 'local', default: false, description: undefined, greeting: undefined })
+  })
+
+  it('refuses an agent whose endpoint is on another origin', () => {
+    expect(() => parseAgents({ data: [{ ...agent, url: 'https://elsewhere.example/chatkit' }], demo: false })).toThrow(ApiError)
+  })
+
+  it('refuses a body without a list', () => {
+    expect(() => parseAgents({ agents: [] })).toThrow('agents is not a list')
   })
 })

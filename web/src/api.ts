@@ -178,3 +178,80 @@ export async function mintSession(signal?: AbortSignal): Promise<SessionResponse
   })
   return parseSession(json)
 }
+
+/** A tool an agent offers, as `GET /api/agents` describes it. */
+export interface AgentTool {
+  id: string
+  kind: string
+  description?: string
+}
+
+/** A suggested prompt of an agent's start screen. */
+export interface AgentPrompt {
+  label: string
+  prompt: string
+}
+
+/** One agent of `GET /api/agents`. */
+export interface AgentInfo {
+  id: string
+  name: string
+  description?: string
+  default: boolean
+  /** The protocol endpoint, e.g. `/chatkit/assistant`. */
+  url: string
+  models: string[]
+  tools: AgentTool[]
+  greeting?: string
+  prompts: AgentPrompt[]
+  transcription: boolean
+}
+
+/** `GET /api/agents`. */
+export interface AgentList {
+  data: AgentInfo[]
+  demo: boolean
+}
+
+const optionalString = (value: unknown): value is string | undefined | null =>
+  value === undefined || value === null || typeof value === 'string'
+
+/** Checks that a `GET /api/agents` body has the expected shape. */
+export function parseAgents(json: unknown): AgentList {
+  if (!isRecord(json) || !Array.isArray(json.data)) fail('agents is not a list')
+  if (typeof json.demo !== 'boolean') fail('missing demo flag')
+  const data = json.data.map((raw: unknown): AgentInfo => {
+    if (!isRecord(raw)) fail('an agent is not an object')
+    const { id, name, description, url, models, tools, greeting, prompts, transcription } = raw
+    if (typeof id !== 'string' || typeof name !== 'string' || typeof url !== 'string') fail('an agent lacks id, name or url')
+    if (!url.startsWith('/')) fail(`agent ${id} has an endpoint off this origin`)
+    if (!optionalString(description) || !optionalString(greeting)) fail(`agent ${id} has a bad description or greeting`)
+    if (!Array.isArray(models) || !models.every((m) => typeof m === 'string')) fail(`agent ${id} has bad models`)
+    if (!Array.isArray(tools) || !Array.isArray(prompts)) fail(`agent ${id} has bad tools or prompts`)
+    return {
+      id,
+      name,
+      description: description ?? undefined,
+      default: raw.default === true,
+      url,
+      models: models as string[],
+      tools: tools.filter(isRecord).map((t) => ({
+        id: String(t.id),
+        kind: String(t.kind),
+        description: typeof t.description === 'string' ? t.description : undefined,
+      })),
+      greeting: greeting ?? undefined,
+      prompts: prompts
+        .filter(isRecord)
+        .filter((p) => typeof p.prompt === 'string')
+        .map((p) => ({ label: typeof p.label === 'string' ? p.label : String(p.prompt), prompt: String(p.prompt) })),
+      transcription: transcription === true,
+    }
+  })
+  return { data, demo: json.demo }
+}
+
+/** `GET /api/agents`. */
+export async function fetchAgents(signal?: AbortSignal): Promise<AgentList> {
+  return parseAgents(await requestJson('/api/agents', { signal }))
+}

@@ -63,7 +63,8 @@ impl Default for ThreadStatus {
 
 /// The thread is active (Python: `ActiveStatus`, `type: "active"`).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
+// ts-rs would write an empty struct as `Record<string, never>`, which no tagged literal matches.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(type = "{}"))]
 pub struct ActiveStatus {}
 
 /// The thread is locked (Python: `LockedStatus`, `type: "locked"`).

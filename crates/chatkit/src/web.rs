@@ -1,6 +1,7 @@
 //! The web UI, embedded from `web/dist` at build time (read from disk in debug builds).
-//! Hashed assets are cached as immutable; `index.html` is never cached; unknown paths under
-//! `/api/` are JSON 404s (routed before this), other unknown paths without a dot get the app.
+//! Hashed assets are cached as immutable; the pages are never cached; unknown paths under
+//! `/api/` are JSON 404s (routed before this), other unknown paths without a dot get a page:
+//! `/chat` and `/chat/…` the chat page (`chat.html`), everything else the status app.
 
 use axum::http::{HeaderValue, StatusCode, Uri, header};
 use axum::response::{Html, IntoResponse, Response};
@@ -46,11 +47,21 @@ pub async fn serve_asset(uri: Uri) -> Response {
             return ApiError::not_found().into_response();
         }
     }
-    index()
+    page(page_for(path))
 }
 
-fn index() -> Response {
-    let mut response = match Assets::get("index.html") {
+/// The page that answers a path without a file: the chat page for `chat` and `chat/…`, else the
+/// status app.
+fn page_for(path: &str) -> &'static str {
+    if path == "chat" || path.starts_with("chat/") {
+        "chat.html"
+    } else {
+        "index.html"
+    }
+}
+
+fn page(name: &str) -> Response {
+    let mut response = match Assets::get(name).or_else(|| Assets::get("index.html")) {
         Some(file) => Html(file.data.into_owned()).into_response(),
         None => Html(NOT_BUILT).into_response(),
     };
@@ -58,4 +69,18 @@ fn index() -> Response {
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::page_for;
+
+    #[test]
+    fn chat_paths_get_the_chat_page_and_others_the_status_app() {
+        assert_eq!(page_for("chat"), "chat.html");
+        assert_eq!(page_for("chat/showcase"), "chat.html");
+        assert_eq!(page_for(""), "index.html");
+        assert_eq!(page_for("chatter"), "index.html");
+        assert_eq!(page_for("some/client/route"), "index.html");
+    }
 }

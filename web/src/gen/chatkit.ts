@@ -587,7 +587,7 @@ after?: string, };
 
 export type ThreadStatus = { "type": "active" } & ActiveStatus | { "type": "locked" } & LockedStatus | { "type": "closed" } & ClosedStatus;
 
-export type ActiveStatus = Record<string, never>;
+export type ActiveStatus = {};
 
 export type LockedStatus = { 
 /**
