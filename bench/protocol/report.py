@@ -27,6 +27,7 @@ def summary(raw: str) -> str:
         return (
             f"opened {r['opened']}/{r['hold']}, ended early {r['ended_early']}, "
             f"{r.get('kb_per_stream')} kB/stream ({r.get('kb_per_stream_marginal')} second half), "
+            f"{r.get('kb_per_connection')} kB per idle connection, "
             f"probe ok {r['probe_ok']}"
         )
     failed = r["errors"] + r["non_2xx"] + r["invalid"]
@@ -322,19 +323,25 @@ if holds:
     p("streams; *second half* is the growth from half to all open over the second half's streams,")
     p("free of what the first streams paid once (database page cache, pools, allocator arenas).")
     p("*Ended early* counts streams the server closed or answered before the client let go.")
+    p("Before the streams, *idle connections* keep-alive connections that each sent one")
+    p("`GET /healthz` are opened and stay open throughout (*RSS before* is read with them open);")
+    p("*kB per idle connection* is what one costs alone, the part of a stream's cost that is the")
+    p("HTTP connection itself.")
     p()
     p(
         "| target | streams | opened | ended early | time to open all (s) | first frame p99 (ms) "
+        "| idle connections | kB per idle connection "
         "| RSS before (MiB) | RSS half open (MiB) | RSS all open (MiB) | RSS after closing (MiB) "
         "| kB per stream | kB per stream, second half | probe conversation |"
     )
-    p("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+    p("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     for t, rs in holds.items():
         for r in rs:
             probe = f"ok, {ms(r['probe_us'])} ms" if r["probe_ok"] else "**failed**"
             p(
                 f"| {LABEL[t]} | {num(r['hold'])} | {num(r['opened'])} | {num(r['ended_early'])} "
                 f"| {r['open_elapsed_s']:.2f} | {ms(r['first_frame']['p99_us'])} "
+                f"| {num(r.get('idle_connections', 0))} | {num(r.get('kb_per_connection'), 1)} "
                 f"| {mib(r.get('rss_before_kb'))} | {mib(r.get('rss_half_kb'))} "
                 f"| {mib(r.get('rss_open_kb'))} | {mib(r.get('rss_closed_kb'))} "
                 f"| {num(r.get('kb_per_stream'), 1)} | {num(r.get('kb_per_stream_marginal'), 1)} "
@@ -369,9 +376,17 @@ if "chatkit-rs" in holds:
         f"- chatkit-rs idle streams cost a few kilobytes each (≤ {GOAL_KB_PER_STREAM:.0f} kB of RSS"
         f" per stream, second half): {worst:.1f} kB ({overall:.1f} kB over all streams) — **{met}**"
     )
+    conns = [r["kb_per_connection"] for r in holds["chatkit-rs"] if r.get("kb_per_connection")]
+    if conns:
+        p(
+            f"  - of which the HTTP connection alone (an idle keep-alive connection): "
+            f"{max(conns):.1f} kB"
+        )
     if "python" in holds:
         py = max((r.get("kb_per_stream_marginal") or 0.0) for r in holds["python"])
-        p(f"  - Python: {py:.1f} kB per stream (second half)")
+        py_conns = [r["kb_per_connection"] for r in holds["python"] if r.get("kb_per_connection")]
+        py_conn = f", an idle connection {max(py_conns):.1f} kB" if py_conns else ""
+        p(f"  - Python: {py:.1f} kB per stream (second half){py_conn}")
 for t, rs in holds.items():
     top = max(rs, key=lambda r: r["hold"])
     held = top["opened"] - top["ended_early"]

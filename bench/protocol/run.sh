@@ -13,6 +13,8 @@
 #   BENCH_CONCURRENCIES  closed-loop concurrencies (default "8 32 128")
 #   BENCH_HOLDS          idle open streams to hold, one test per number (default "1000"; 1..=10000)
 #   BENCH_HOLD_SECONDS   how long the streams stay open once all are (default 2)
+#   BENCH_IDLE_CONNS     idle keep-alive connections opened (and kept open) before each hold test,
+#                        to measure what a connection alone costs (default 1000; 0: none)
 #   BENCH_IDLE_SECONDS   idle wait before reading idle memory (default: min(5, BENCH_SECONDS))
 #   BENCH_ONLY           "python" or "rust": measure one side only (default: both)
 #   BENCH_PY_WORKERS2    1 (default): also run the closed loops against uvicorn --workers 2; 0: skip
@@ -35,6 +37,7 @@ is_uint "$BENCH_SECONDS" || die "BENCH_SECONDS must be a whole number of seconds
 BENCH_CONCURRENCIES=${BENCH_CONCURRENCIES:-8 32 128}
 BENCH_HOLDS=${BENCH_HOLDS:-1000}
 BENCH_HOLD_SECONDS=${BENCH_HOLD_SECONDS:-2}
+BENCH_IDLE_CONNS=${BENCH_IDLE_CONNS:-1000}
 BENCH_IDLE_SECONDS=${BENCH_IDLE_SECONDS:-$((BENCH_SECONDS < 5 ? BENCH_SECONDS : 5))}
 BENCH_ONLY=${BENCH_ONLY:-}
 BENCH_PY_WORKERS2=${BENCH_PY_WORKERS2:-1}
@@ -49,6 +52,7 @@ for knob in BENCH_HOLD_SECONDS BENCH_IDLE_SECONDS; do
 done
 ((BENCH_HOLD_SECONDS <= 120)) || die "BENCH_HOLD_SECONDS must be at most 120"
 ((BENCH_IDLE_SECONDS <= 60)) || die "BENCH_IDLE_SECONDS must be at most 60"
+is_uint "$BENCH_IDLE_CONNS" && ((BENCH_IDLE_CONNS <= 10000)) || die "BENCH_IDLE_CONNS must be 0..=10000"
 for c in $BENCH_CONCURRENCIES; do
   is_uint "$c" && ((c >= 1 && c <= 1024)) || die "concurrency $c must be 1..=1024"
 done
@@ -75,20 +79,20 @@ done
 # The command as given, for the report (only the knobs that were set).
 COMMAND="bash bench/protocol/run.sh"
 for knob in BENCH_SQLITE_SYNC BENCH_VENV BENCH_CHATKIT_BIN BENCH_SKIP_BUILD BENCH_PY_WORKERS2 BENCH_ONLY BENCH_IDLE_SECONDS \
-  BENCH_HOLD_SECONDS BENCH_HOLDS BENCH_CONCURRENCIES BENCH_SECONDS; do
+  BENCH_IDLE_CONNS BENCH_HOLD_SECONDS BENCH_HOLDS BENCH_CONCURRENCIES BENCH_SECONDS; do
   if printenv "$knob" >/dev/null; then
     COMMAND="$knob=$(printf '%q' "${!knob}") $COMMAND"
   fi
 done
 
-# Every held stream is one socket in the load generator and one in the server: raise the limit
-# on open files (inherited by both) as far as the hard limit allows.
-WANT_FDS=$((MAX_HOLD + 2048))
+# Every held stream and idle connection is one socket in the load generator and one in the
+# server: raise the limit on open files (inherited by both) as far as the hard limit allows.
+WANT_FDS=$((MAX_HOLD + BENCH_IDLE_CONNS + 2048))
 if (($(ulimit -n) < WANT_FDS)); then
   ulimit -n "$WANT_FDS" 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 fi
 (($(ulimit -n) >= WANT_FDS)) ||
-  die "open files limit $(ulimit -n) is below $WANT_FDS (BENCH_HOLDS $MAX_HOLD + 2048); raise the hard limit"
+  die "open files limit $(ulimit -n) is below $WANT_FDS (BENCH_HOLDS $MAX_HOLD + BENCH_IDLE_CONNS $BENCH_IDLE_CONNS + 2048); raise the hard limit"
 
 bench_workdir chatkit-protocol-bench
 
@@ -238,7 +242,9 @@ fi
 
 COOKIE_SECRET=$(python3 -c 'import secrets; print(secrets.token_hex(32))')
 # start_python NAME WORKERS : the official server under uvicorn, from an empty directory with its
-# own SQLite file.
+# own SQLite file. uvicorn closes a keep-alive connection after 5 s of silence by default; the
+# hold tests' idle connections must stay open while the streams are measured (as chatkit-rs,
+# which keeps them until the client closes), hence --timeout-keep-alive.
 start_python() {
   local name=$1 workers=$2 port
   port=$(free_port)
@@ -248,7 +254,8 @@ start_python() {
     BENCH_SQLITE_SYNC="$BENCH_SQLITE_SYNC" BENCH_COOKIE_SECRET="$COOKIE_SECRET" BENCH_READY_DIR="$WORK/$name/ready" \
     PYTHONDONTWRITEBYTECODE=1 \
     "$VENV/bin/python" -m uvicorn --app-dir "$HERE" python_server:app \
-    --host 127.0.0.1 --port "$port" --workers "$workers" --log-level warning
+    --host 127.0.0.1 --port "$port" --workers "$workers" --log-level warning \
+    --timeout-keep-alive 600
   PID[$name]=$LAST_PID
   URL[$name]="http://127.0.0.1:$port/chatkit"
   wait_http "$name" "${PID[$name]}" "http://127.0.0.1:$port/healthz"
@@ -305,6 +312,7 @@ for h in $BENCH_HOLDS; do
     pid_args=()
     for p in "${procs[@]}"; do pid_args+=(--server-pid "$p"); done
     run_loadgen chatkit --url "${URL[$target]}" --hold "$h" "${pid_args[@]}" \
+      --idle-connections "$BENCH_IDLE_CONNS" \
       --hold-seconds "$BENCH_HOLD_SECONDS" --open-timeout 90 --timeout 30 >"$WORK/loadgen.out"
     line=$(<"$WORK/loadgen.out")
     record "$target" hold "$line"

@@ -24,7 +24,8 @@
 //!   its first frame; reads the server's resident memory (`--server-pid`, from `/proc`) before,
 //!   with half and with all of them open; runs one normal conversation while they are open, keeps
 //!   them open `--hold-seconds`, counts those the server ended early, closes them all and reads
-//!   the memory once more.
+//!   the memory once more. With `--idle-connections M`, M keep-alive connections that each sent
+//!   one `GET /healthz` are opened first and kept open throughout: what a connection costs alone.
 //!
 //! One JSON line on stdout, diagnostics on stderr, like the rest of `loadgen`.
 
@@ -112,6 +113,12 @@ pub(crate) struct ChatkitArgs {
     #[arg(long, default_value_t = 1.0)]
     settle_seconds: f64,
 
+    /// Hold mode: before the streams, open this many idle keep-alive connections (each sends one
+    /// `GET /healthz`, reads the answer, then stays silent), read `VmRSS`, and keep them open
+    /// until the streams are closed: what a connection alone costs (0..=10000; http URLs only).
+    #[arg(long, default_value_t = 0)]
+    idle_connections: usize,
+
     /// Tokio worker threads (default: the number of CPUs).
     #[arg(long)]
     pub(crate) threads: Option<usize>,
@@ -138,6 +145,10 @@ pub(crate) async fn run(args: ChatkitArgs) -> anyhow::Result<()> {
     ensure!(
         args.settle_seconds >= 0.0 && args.settle_seconds <= 30.0,
         "--settle-seconds must be 0..=30"
+    );
+    ensure!(
+        args.idle_connections <= MAX_HOLD,
+        "--idle-connections must be at most {MAX_HOLD}"
     );
     ensure!(
         (1..=MAX_CONCURRENCY).contains(&args.open_parallelism),
@@ -1077,7 +1088,16 @@ struct HoldReport {
     open_elapsed_s: f64,
     /// Time to first frame over the opened streams.
     first_frame: Percentiles,
-    /// Server RSS (kB, summed over `--server-pid`) before opening.
+    /// Idle keep-alive connections held open through the test (`--idle-connections`).
+    idle_connections: u64,
+    /// Server RSS (kB, summed over `--server-pid`) before opening the idle connections.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rss_before_connections_kb: Option<u64>,
+    /// `(rss_before - rss_before_connections) / idle_connections`, in kB.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    kb_per_connection: Option<f64>,
+    /// Server RSS (kB, summed over `--server-pid`) before opening the streams (with the idle
+    /// connections open).
     #[serde(skip_serializing_if = "Option::is_none")]
     rss_before_kb: Option<u64>,
     /// Streams open after the first half was opened.
@@ -1121,6 +1141,75 @@ fn rss_kb(pids: &[u32]) -> Option<u64> {
     Some(total)
 }
 
+/// Opens `count` idle keep-alive connections to the server of `url`: each sends `GET /healthz`,
+/// reads the whole answer and then stays open and silent. At most `parallelism` are being opened
+/// at once; all must be open before `deadline`.
+async fn idle_connections(
+    url: &str,
+    count: usize,
+    parallelism: usize,
+    deadline: Instant,
+) -> anyhow::Result<Vec<tokio::net::TcpStream>> {
+    let url = reqwest::Url::parse(url).with_context(|| format!("--url {url}"))?;
+    ensure!(
+        url.scheme() == "http",
+        "--idle-connections needs an http:// URL"
+    );
+    let host = url.host_str().context("--url has no host")?.to_owned();
+    let port = url.port_or_known_default().context("--url has no port")?;
+    let request = Bytes::from(format!(
+        "GET /healthz HTTP/1.1\r\nHost: {}\r\n\r\n",
+        url.authority()
+    ));
+    let gate = Arc::new(Semaphore::new(parallelism));
+    let mut tasks = JoinSet::new();
+    for _ in 0..count {
+        let (gate, host, request) = (Arc::clone(&gate), host.clone(), request.clone());
+        tasks.spawn(async move {
+            let _permit = gate.acquire().await?;
+            let open = async {
+                use tokio::io::{AsyncReadExt, AsyncWriteExt};
+                let mut tcp = tokio::net::TcpStream::connect((host.as_str(), port)).await?;
+                tcp.set_nodelay(true)?;
+                tcp.write_all(&request).await?;
+                // The head, then as many body bytes as it announces.
+                let mut got = Vec::with_capacity(512);
+                let mut chunk = [0_u8; 512];
+                loop {
+                    let n = tcp.read(&mut chunk).await?;
+                    ensure!(n > 0, "the server closed the connection");
+                    got.extend_from_slice(&chunk[..n]);
+                    let Some(end) = got.windows(4).position(|w| w == b"\r\n\r\n") else {
+                        continue;
+                    };
+                    let head = String::from_utf8_lossy(&got[..end]).to_ascii_lowercase();
+                    ensure!(
+                        head.starts_with("http/1.1 200"),
+                        "GET /healthz: {}",
+                        head.lines().next().unwrap_or_default()
+                    );
+                    let length = head
+                        .lines()
+                        .find_map(|l| l.strip_prefix("content-length:"))
+                        .and_then(|v| v.trim().parse::<usize>().ok())
+                        .context("GET /healthz: no content-length")?;
+                    if got.len() >= end + 4 + length {
+                        return Ok(tcp);
+                    }
+                }
+            };
+            tokio::time::timeout_at(deadline.into(), open)
+                .await
+                .map_err(|_| anyhow::anyhow!("not open within --open-timeout"))?
+        });
+    }
+    let mut open = Vec::with_capacity(count);
+    while let Some(done) = tasks.join_next().await {
+        open.push(done.context("an idle connection task panicked")??);
+    }
+    Ok(open)
+}
+
 /// How one held stream went.
 enum Held {
     /// It did not open.
@@ -1137,6 +1226,22 @@ async fn hold_streams(
     script: Arc<Script>,
     hold: usize,
 ) -> anyhow::Result<String> {
+    let rss_before_connections = rss_kb(&args.server_pids);
+    let connections = if args.idle_connections > 0 {
+        let deadline = Instant::now() + Duration::from_secs_f64(args.open_timeout);
+        let open = idle_connections(
+            &args.url,
+            args.idle_connections,
+            args.open_parallelism,
+            deadline,
+        )
+        .await
+        .context("opening the idle connections")?;
+        tokio::time::sleep(Duration::from_secs_f64(args.settle_seconds)).await;
+        open
+    } else {
+        Vec::new()
+    };
     let rss_before = rss_kb(&args.server_pids);
     let opening = Arc::new(Semaphore::new(args.open_parallelism));
     let (close_tx, close_rx) = watch::channel(false);
@@ -1310,6 +1415,8 @@ async fn hold_streams(
             Held::Closed => open_at_close += 1,
         }
     }
+    let idle_connection_count = connections.len() as u64;
+    drop(connections);
     tokio::time::sleep(Duration::from_secs_f64(args.settle_seconds)).await;
     let rss_closed = rss_kb(&args.server_pids);
     if let Some(failure) = &first_failure {
@@ -1324,6 +1431,7 @@ async fn hold_streams(
         }
         _ => None,
     };
+    let kb_per_connection = per_stream(rss_before_connections, rss_before, idle_connection_count);
     let kb_per_stream = per_stream(rss_before, rss_open, opened_count);
     let kb_per_stream_marginal =
         per_stream(rss_half, rss_open, opened_count.saturating_sub(opened_half));
@@ -1337,6 +1445,9 @@ async fn hold_streams(
         open_at_close,
         open_elapsed_s: round3(open_elapsed.as_secs_f64()),
         first_frame,
+        idle_connections: idle_connection_count,
+        rss_before_connections_kb: rss_before_connections,
+        kb_per_connection,
         rss_before_kb: rss_before,
         opened_half,
         rss_half_kb: rss_half,

@@ -28,7 +28,7 @@ use tracing::Instrument;
 use crate::attachments::{AttachmentError, AttachmentHandler};
 use crate::context::{RequestContext, ThreadHandle};
 use crate::error::ProtocolError;
-use crate::pipeline::Run;
+use crate::pipeline;
 use crate::preamble;
 use crate::responder::{Responder, ResponderError};
 
@@ -299,28 +299,9 @@ impl Engine {
         let (ready_tx, ready_rx) = oneshot::channel();
         let (tx, mut rx) = mpsc::channel::<Bytes>(self.options.channel_capacity.max(1));
         let guard = self.runs.start();
-        let engine = self.clone();
-        let span = tracing::Span::current();
-        tokio::spawn(
-            async move {
-                let _guard = guard;
-                match preamble::prepare(&engine, request, &ctx).await {
-                    Err(e) => {
-                        let _ = ready_tx.send(Err(e));
-                    }
-                    Ok(plan) => {
-                        let _ = ready_tx.send(Ok(()));
-                        let thread = ThreadHandle::new(
-                            plan.thread.clone(),
-                            Arc::clone(&engine.store),
-                            ctx.store_ctx.clone(),
-                        );
-                        Run::new(&engine, ctx, thread, tx).run(plan).await;
-                    }
-                }
-            }
-            .instrument(span),
-        );
+        // The request boxed, so that its room in the task is a pointer once it is used up.
+        let task = stream_task(self.clone(), guard, Box::new(request), ctx, ready_tx, tx);
+        tokio::spawn(task.instrument(tracing::Span::current()));
         match ready_rx.await {
             Ok(Ok(())) => {
                 let frames = futures::stream::poll_fn(move |cx| rx.poll_recv(cx));
@@ -628,6 +609,35 @@ impl Engine {
             ThreadItem::Widget(widget) => Ok(Some(widget)),
             _ => Err(ProtocolError::SenderNotWidget(item_id.to_owned())),
         }
+    }
+}
+
+/// A streamed reply's task: the preamble, then the pipeline.
+///
+/// Its future is memory that every open stream keeps for as long as it is open, so whatever is
+/// needed only for a while stays out of it: the preamble runs boxed (freed when the stream
+/// starts), and the plan is moved into the pipeline (see [`pipeline::start`]).
+// An `async` block rather than an `async fn`, whose arguments would be stored twice.
+#[allow(clippy::manual_async_fn)]
+fn stream_task(
+    engine: Engine,
+    guard: RunGuard,
+    request: Box<StreamingReq>,
+    ctx: RequestContext,
+    ready: oneshot::Sender<Result<(), ProtocolError>>,
+    tx: mpsc::Sender<Bytes>,
+) -> impl Future<Output = ()> + Send + 'static {
+    async move {
+        let _guard = guard;
+        let plan = match Box::pin(preamble::prepare(&engine, *request, &ctx)).await {
+            Ok(plan) => plan,
+            Err(e) => {
+                let _ = ready.send(Err(e));
+                return;
+            }
+        };
+        let _ = ready.send(Ok(()));
+        pipeline::start(&engine, ctx, plan, tx).await;
     }
 }
 

@@ -29,6 +29,7 @@ use chatkit_types::{
     StreamOptionsEvent, Thread, ThreadItem, ThreadItemUpdate, ThreadItemUpdatedEvent,
     ThreadMetadata, ThreadStreamEvent, ThreadUpdatedEvent, Timestamp,
 };
+use futures::future::Either;
 use futures::{FutureExt, StreamExt};
 use tokio::sync::mpsc;
 use tokio::time::{Instant, sleep_until, timeout};
@@ -79,6 +80,36 @@ fn store_failure(e: StoreError, doing: &str) -> Stop {
     Stop::Failed(generic_error())
 }
 
+/// What a run sends and calls before the responder's events: a [`Plan`] without its thread.
+pub(crate) struct Opening {
+    /// Frames sent before `stream_options`, already persisted.
+    pub(crate) before: Vec<ThreadStreamEvent>,
+    /// Events run through the pipeline right after `stream_options`.
+    pub(crate) lead: Vec<ThreadStreamEvent>,
+    /// The hook that streams the reply.
+    pub(crate) hook: Hook,
+}
+
+/// Starts the pipeline of `plan`: the future of the stream's whole run.
+///
+/// A plain function, not part of the task's `async` block, so that the plan's pieces are moved
+/// into the run rather than kept in the task's own state next to it.
+pub(crate) fn start(
+    engine: &Engine,
+    ctx: RequestContext,
+    plan: Plan,
+    tx: mpsc::Sender<Bytes>,
+) -> impl Future<Output = ()> + Send + 'static {
+    let Plan {
+        thread,
+        before,
+        lead,
+        hook,
+    } = plan;
+    let thread = ThreadHandle::new(thread, Arc::clone(&engine.store), ctx.store_ctx.clone());
+    Run::new(engine, ctx, thread, tx).run(Box::new(Opening { before, lead, hook }))
+}
+
 /// One streamed reply.
 pub(crate) struct Run {
     store: Arc<dyn Store>,
@@ -105,7 +136,7 @@ pub(crate) struct Run {
 }
 
 impl Run {
-    pub(crate) fn new(
+    fn new(
         engine: &Engine,
         ctx: RequestContext,
         thread: ThreadHandle,
@@ -134,24 +165,43 @@ impl Run {
 
     /// Runs the reply to its end (or the client's), then drops the channel, which ends the
     /// frame stream.
-    pub(crate) async fn run(mut self, plan: Plan) {
-        let outcome = match self.drive(plan).await {
-            Ok(()) => match self.sync_thread().await {
-                Err(Stop::Failed(error)) => self.finish_with_error(error).await,
-                other => other,
-            },
-            Err(Stop::Failed(error)) => self.finish_with_error(error).await,
-            Err(Stop::Gone) => Err(Stop::Gone),
-        };
-        if let Err(Stop::Gone) = outcome {
-            self.cancelled().await;
+    ///
+    /// Only the wait on the responder lives in the task itself: the opening, each event's
+    /// persist-and-send, and the ending run boxed, and their memory is freed when they are done.
+    /// A stream that waits (on a model, or held open) thus keeps a small task: inline, each of
+    /// those futures would size the task for as long as it lives (see docs/performance.md).
+    // An `async` block rather than an `async fn`: the arguments of an `async fn` are stored twice
+    // in its future (as arguments, and as the locals they are moved to), and `self` is most of it.
+    #[allow(clippy::manual_async_fn)]
+    pub(crate) fn run(mut self, opening: Box<Opening>) -> impl Future<Output = ()> + Send {
+        async move {
+            let opened = Box::pin(self.open(opening)).await;
+            let outcome = match opened {
+                Ok(events) => self.pump(events).await,
+                Err(stop) => Err(stop),
+            };
+            let outcome = match outcome {
+                Ok(()) => match Box::pin(self.sync_thread()).await {
+                    Err(Stop::Failed(error)) => Box::pin(self.finish_with_error(error)).await,
+                    other => other,
+                },
+                Err(Stop::Failed(error)) => Box::pin(self.finish_with_error(error)).await,
+                Err(Stop::Gone) => Err(Stop::Gone),
+            };
+            if let Err(Stop::Gone) = outcome {
+                Box::pin(self.cancelled()).await;
+            }
         }
     }
 
-    async fn drive(&mut self, plan: Plan) -> Result<(), Stop> {
-        for event in &plan.before {
+    /// The frames before the responder's (the preamble's, `stream_options`, then the lead events
+    /// through the pipeline), then the responder's stream.
+    async fn open(&mut self, opening: Box<Opening>) -> Result<EventStream, Stop> {
+        let Opening { before, lead, hook } = *opening;
+        for event in &before {
             self.send_event(event).await?;
         }
+        drop(before);
         let options = self.responder.stream_options(&self.saved, &self.ctx);
         self.send_event(
             &StreamOptionsEvent {
@@ -160,12 +210,16 @@ impl Run {
             .into(),
         )
         .await?;
-        for event in plan.lead {
-            self.handle(event).await?;
-            self.sync_thread().await?;
+        for event in lead {
+            self.step(event).await?;
         }
-        let events = self.start(plan.hook);
-        self.pump(events).await
+        Ok(self.start(hook))
+    }
+
+    /// One event of the responder through the pipeline, then the thread's metadata if it changed.
+    async fn step(&mut self, event: ThreadStreamEvent) -> Result<(), Stop> {
+        self.handle(event).await?;
+        self.sync_thread().await
     }
 
     /// Calls the hook; a panic there fails the reply like an error.
@@ -190,24 +244,39 @@ impl Run {
         let mut idle_deadline = Instant::now() + idle;
         loop {
             let heartbeat_at = self.options.heartbeat.map(|every| self.last_frame + every);
+            // One timer for the earliest of the deadlines (each timer is memory in the task).
+            let wake_at = heartbeat_at.map_or(self.deadline.min(idle_deadline), |at| {
+                at.min(self.deadline).min(idle_deadline)
+            });
             let wake = tokio::select! {
                 biased;
                 () = self.tx.closed() => Wake::Gone,
-                () = sleep_until(self.deadline) => Wake::Timeout("the stream timeout"),
-                () = sleep_until(idle_deadline) => Wake::Timeout("the idle timeout"),
-                () = sleep_opt(heartbeat_at) => Wake::Heartbeat,
+                () = sleep_until(wake_at) => {
+                    let now = Instant::now();
+                    if now >= self.deadline {
+                        Wake::Timeout("the stream timeout")
+                    } else if now >= idle_deadline {
+                        Wake::Timeout("the idle timeout")
+                    } else {
+                        Wake::Heartbeat
+                    }
+                }
                 next = AssertUnwindSafe(events.next()).catch_unwind() => match next {
                     Ok(next) => Wake::Next(next),
                     Err(_) => Wake::Panicked,
                 },
             };
-            match wake {
+            // The work is awaited after the match, so that `wake` (an event's size) is not kept
+            // in the future while it runs.
+            let work = match wake {
                 Wake::Gone => return Err(Stop::Gone),
                 Wake::Timeout(which) => {
                     tracing::warn!("the reply was stopped by {which}");
                     return Err(Stop::Failed(generic_error()));
                 }
-                Wake::Heartbeat => self.send(Bytes::from_static(sse::HEARTBEAT)).await?,
+                Wake::Heartbeat => {
+                    Either::Left(Box::pin(self.send(Bytes::from_static(sse::HEARTBEAT))))
+                }
                 Wake::Panicked => {
                     tracing::error!("the responder's stream panicked");
                     return Err(Stop::Failed(generic_error()));
@@ -224,10 +293,10 @@ impl Run {
                 }
                 Wake::Next(Some(Ok(event))) => {
                     idle_deadline = Instant::now() + idle;
-                    self.handle(event).await?;
-                    self.sync_thread().await?;
+                    Either::Right(Box::pin(self.step(event)))
                 }
-            }
+            };
+            work.await?;
         }
     }
 
@@ -526,14 +595,6 @@ impl Run {
         {
             tracing::error!(error = %e, "adding the cancellation note");
         }
-    }
-}
-
-/// Sleeps until `at`, or forever when `None`.
-async fn sleep_opt(at: Option<Instant>) {
-    match at {
-        Some(at) => sleep_until(at).await,
-        None => std::future::pending().await,
     }
 }
 

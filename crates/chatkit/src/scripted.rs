@@ -11,6 +11,7 @@
 //! [`SLOW_DELTA_PACE`] before every text delta, so `thread.item.done` frames arrive throughout a
 //! stream that stays open for a while: the durability test kills the server mid-stream with it.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use chatkit_server::{EventStream, RequestContext, Responder, ThreadHandle};
@@ -53,11 +54,11 @@ impl ScriptedResponder {
         Self { script }
     }
 
-    fn deltas(&self, input: Option<&UserMessageItem>) -> Vec<String> {
-        match self.script {
+    /// The reply's text deltas; `text` is the user's text (only [`Script::Echo`] reads it).
+    fn deltas(script: Script, text: &str) -> Vec<String> {
+        match script {
             Script::Benchmark => (0..20).map(|i| format!("tok{i} ")).collect(),
             Script::Echo => {
-                let text = input.map(user_text).unwrap_or_default();
                 let reply = if text.trim().is_empty() {
                     "Done.".to_owned()
                 } else {
@@ -76,36 +77,46 @@ impl Responder for ScriptedResponder {
         input: Option<UserMessageItem>,
         _ctx: &RequestContext,
     ) -> EventStream {
-        let text = input.as_ref().map(user_text).unwrap_or_default();
+        let script = self.script;
+        let mut text = input.as_ref().map(user_text).unwrap_or_default();
         let hold = text.contains("[[hold]]");
         let slow = text.contains("[[slow]]");
-        let deltas = self.deltas(input.as_ref());
+        if script != Script::Echo {
+            text = String::new();
+        }
+        let store = Arc::clone(thread.store());
         let thread_id = thread.id();
-        // Each event with the wait before it: none normally; before every delta when slow.
-        let events: Vec<(Duration, ThreadStreamEvent)> = if slow {
-            let per_message = deltas.len().div_ceil(SLOW_MESSAGES).max(1);
-            deltas
-                .chunks(per_message)
-                .flat_map(|part| {
-                    let item_id = thread.store().generate_item_id(IdKind::Message);
-                    message_events(&thread_id, &item_id, part)
-                })
-                .map(|event| (pace_before(&event), event))
-                .collect()
-        } else {
-            let item_id = thread.store().generate_item_id(IdKind::Message);
-            message_events(&thread_id, &item_id, &deltas)
-                .into_iter()
-                .map(|event| (Duration::ZERO, event))
-                .collect()
-        };
-        let start = futures::stream::once(async move {
+        drop(thread);
+        // The reply is built after the hold, not before: a held stream keeps only what it needs
+        // to build it (the store, the thread id, the user's text for the echo), so an idle stream
+        // costs a few hundred bytes here rather than the whole scripted reply.
+        let events = async move {
             if hold {
                 tokio::time::sleep(HOLD_LIMIT).await;
             }
-        });
-        start
-            .flat_map(move |()| futures::stream::iter(events.clone()))
+            let deltas = Self::deltas(script, &text);
+            // Each event with the wait before it: none normally; before every delta when slow.
+            let events: Vec<(Duration, ThreadStreamEvent)> = if slow {
+                let per_message = deltas.len().div_ceil(SLOW_MESSAGES).max(1);
+                deltas
+                    .chunks(per_message)
+                    .flat_map(|part| {
+                        let item_id = store.generate_item_id(IdKind::Message);
+                        message_events(&thread_id, &item_id, part)
+                    })
+                    .map(|event| (pace_before(&event), event))
+                    .collect()
+            } else {
+                let item_id = store.generate_item_id(IdKind::Message);
+                message_events(&thread_id, &item_id, &deltas)
+                    .into_iter()
+                    .map(|event| (Duration::ZERO, event))
+                    .collect()
+            };
+            futures::stream::iter(events)
+        };
+        futures::stream::once(events)
+            .flatten()
             .then(|(wait, event)| async move {
                 if !wait.is_zero() {
                     tokio::time::sleep(wait).await;
@@ -211,7 +222,7 @@ mod tests {
 
     #[test]
     fn the_benchmark_script_is_twenty_fixed_deltas() {
-        let deltas = ScriptedResponder::new(Script::Benchmark).deltas(None);
+        let deltas = ScriptedResponder::deltas(Script::Benchmark, "ignored");
         assert_eq!(deltas.len(), 20);
         assert_eq!(deltas[0], "tok0 ");
         assert_eq!(deltas[19], "tok19 ");
