@@ -530,7 +530,12 @@ impl Engine {
             .responder
             .transcribe(audio, ctx)
             .await
-            .map_err(|e| responder_failure(e, |_| ProtocolError::TranscriptionUnavailable))?;
+            .map_err(|e| match e {
+                ResponderError::Custom(custom) => {
+                    ProtocolError::TranscriptionFailed(custom.message)
+                }
+                other => responder_failure(other, |_| ProtocolError::TranscriptionUnavailable),
+            })?;
         json(&result)
     }
 

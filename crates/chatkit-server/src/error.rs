@@ -78,6 +78,9 @@ pub enum ProtocolError {
     /// The responder does not transcribe audio.
     #[error("dictation is not available on this server")]
     TranscriptionUnavailable,
+    /// The responder's transcription failed upstream; the message is meant for the user.
+    #[error("{0}")]
+    TranscriptionFailed(String),
     /// The responder does not handle synchronous custom actions.
     #[error("this action is not available")]
     ActionUnavailable,
@@ -110,6 +113,7 @@ impl ProtocolError {
             Self::AttachmentTooLarge(_) => "attachment_too_large",
             Self::AttachmentTypeNotAllowed(_) => "attachment_type_not_allowed",
             Self::TranscriptionUnavailable => "transcription_unavailable",
+            Self::TranscriptionFailed(_) => "transcription_failed",
             Self::ActionUnavailable => "action_unavailable",
             Self::ActionFailed(_) => "action_failed",
             Self::Store(_) | Self::Internal(_) => "internal",
@@ -132,13 +136,15 @@ impl ProtocolError {
             Self::NoPendingToolCall(_) | Self::StructuredInputNotPending(_) => 409,
             Self::AttachmentTooLarge(_) => 413,
             Self::AttachmentTypeNotAllowed(_) => 415,
+            Self::TranscriptionFailed(_) => 502,
             Self::Store(_) | Self::Internal(_) => 500,
         }
     }
 
-    /// Whether this is the server's fault (status 5xx): log it; its message hides the details.
+    /// Whether this is the server's fault (status 500): log it; its message hides the details.
+    /// (A 502 is the model provider's fault, told in words meant for the user.)
     pub fn is_server_error(&self) -> bool {
-        self.status() >= 500
+        self.status() == 500
     }
 
     /// Text for the caller: the error's description, except for server errors, whose details
@@ -146,7 +152,7 @@ impl ProtocolError {
     pub fn message(&self) -> String {
         if self.is_server_error() {
             "An unexpected error occurred.".to_owned()
-        } else if let Self::ActionFailed(message) = self {
+        } else if let Self::ActionFailed(message) | Self::TranscriptionFailed(message) = self {
             message.clone()
         } else {
             let mut text = self.to_string();

@@ -71,6 +71,7 @@ error_codes! {
     AttachmentTypeNotAllowed = "attachment_type_not_allowed", UNSUPPORTED_MEDIA_TYPE, "The attachment's type is not allowed (`attachments.allowed_mime_types`), or an upload's `Content-Type` differs from the declared one.";
     InvalidSignature = "invalid_signature", FORBIDDEN, "An attachment upload or preview URL is not ours, was altered, or has expired (`attachments.url_ttl_secs`).";
     TranscriptionUnavailable = "transcription_unavailable", BAD_REQUEST, "Dictation (`input.transcribe`) is not available for this agent.";
+    TranscriptionFailed = "transcription_failed", BAD_GATEWAY, "The model provider failed to transcribe the audio; the message says why in words meant for the user.";
     ActionUnavailable = "action_unavailable", BAD_REQUEST, "The agent does not handle this widget action.";
     ActionFailed = "action_failed", BAD_REQUEST, "The agent refused the action; the message says why.";
     TooManyStreams = "too_many_streams", TOO_MANY_REQUESTS, "This caller already has `protocol.max_streams_per_identity` replies streaming.";

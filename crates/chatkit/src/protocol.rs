@@ -344,6 +344,7 @@ mod tests {
             ProtocolError::AttachmentTooLarge(Some(10)),
             ProtocolError::AttachmentTypeNotAllowed("x/y".into()),
             ProtocolError::TranscriptionUnavailable,
+            ProtocolError::TranscriptionFailed("no".into()),
             ProtocolError::ActionUnavailable,
             ProtocolError::ActionFailed("no".into()),
             ProtocolError::Internal("boom".into()),

@@ -163,6 +163,18 @@ name = "show"
 [agent.actions."refund.approve"]
 url = "{tools}/refund"
 
+[providers.unreachable]
+kind = "responses"
+base_url = "http://127.0.0.1:9/v1"
+max_retries = 0
+
+[[agent]]
+id = "deaf"
+name = "Unreachable"
+provider = "unreachable"
+model = "m"
+transcription_model = "whisper-1"
+
 [[agent]]
 id = "compat"
 name = "On Chat Completions"
@@ -828,6 +840,18 @@ async fn dictation_uses_the_providers_transcription_endpoint() {
         .unwrap();
     assert!(upload.headers["content-type"].starts_with("multipart/form-data"));
     without.assert_error(StatusCode::BAD_REQUEST, "transcription_unavailable");
+    let failed = call(
+        &app,
+        &app.client,
+        "/chatkit/deaf",
+        &json!({"type": "input.transcribe", "params": {"audio_base64": "AAAA", "mime_type": "audio/webm"}}),
+    )
+    .await;
+    failed.assert_error(StatusCode::BAD_GATEWAY, "transcription_failed");
+    assert_eq!(
+        failed.error_message(),
+        "The model service failed to answer. Try again."
+    );
 }
 
 #[tokio::test]
@@ -841,7 +865,7 @@ async fn the_agents_are_listed_for_the_ui() {
     // Assert
     assert_eq!(listed.status, StatusCode::OK);
     let agents = listed.body["data"].as_array().unwrap();
-    assert_eq!(agents.len(), 2);
+    assert_eq!(agents.len(), 3);
     assert_eq!(agents[0]["id"], "helper");
     assert_eq!(agents[0]["default"], true);
     assert_eq!(agents[0]["url"], "/chatkit/helper");
