@@ -143,16 +143,7 @@ async fn user_message(
     attachments: Option<&dyn AttachmentSource>,
     ctx: &StoreContext,
 ) -> InputItem {
-    let text: String = message
-        .content
-        .iter()
-        .map(|part| match part {
-            UserMessageContent::InputText(t) => t.text.clone(),
-            UserMessageContent::InputTag(tag) => format!("@{}", tag.text),
-        })
-        .collect::<Vec<_>>()
-        .join("");
-    let mut content = vec![InputPart::Text(text)];
+    let mut content = vec![InputPart::Text(message_text(message))];
     for attachment in &message.attachments {
         let bytes = match attachments {
             Some(source) => source.read(attachment, ctx).await,
@@ -164,6 +155,18 @@ async fn user_message(
         role: Role::User,
         content,
     }
+}
+
+/// A user message's text as the model reads it: its text parts, tags as `@label`.
+pub(crate) fn message_text(message: &UserMessageItem) -> String {
+    message
+        .content
+        .iter()
+        .map(|part| match part {
+            UserMessageContent::InputText(t) => t.text.clone(),
+            UserMessageContent::InputTag(tag) => format!("@{}", tag.text),
+        })
+        .collect()
 }
 
 /// An attachment as model input: an image as an image, a small text file as text, any other

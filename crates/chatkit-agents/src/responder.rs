@@ -27,7 +27,7 @@ use serde_json::{Value, json};
 use crate::catalog::{Agent, Endpoint, Tool, resolve_state};
 use crate::definition::ToolDisplay;
 use crate::endpoint::{self, action_reply, tool_reply};
-use crate::input::{AttachmentSource, to_model_input};
+use crate::input::{AttachmentSource, message_text, to_model_input};
 use crate::model::{
     AudioClip, InputItem, InputPart, ModelClient, ModelError, ModelErrorKind, ModelEvent,
     ModelRequest, ModelSettings, Role, ToolCall, ToolChoice,
@@ -243,7 +243,7 @@ impl Inner {
                 .filter(|i| matches!(i, ThreadItem::UserMessage(_)))
                 .count()
                 == 1;
-        let first_user_text = last_user.map(user_text).unwrap_or_default();
+        let first_user_text = last_user.map(message_text).unwrap_or_default();
         let input = to_model_input(&history, self.attachments.as_deref(), &ctx.store_ctx).await;
         let request = ModelRequest {
             model,
@@ -620,18 +620,6 @@ fn replacement(
             copy_text: None,
         },
     })
-}
-
-fn user_text(message: &UserMessageItem) -> String {
-    message
-        .content
-        .iter()
-        .map(|part| match part {
-            chatkit_types::UserMessageContent::InputText(t) => t.text.as_str(),
-            chatkit_types::UserMessageContent::InputTag(t) => t.text.as_str(),
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 /// A model's title answer, cleaned: first line, no quotes or final punctuation, at most

@@ -20,9 +20,9 @@ use std::time::Duration;
 use chatkit_server::ResponderError;
 use chatkit_store::IdKind;
 use chatkit_types::{
-    Action, ClientToolCallItem, ClientToolCallStatus, CustomStreamError, GeneratedImage,
-    GeneratedImageItem, NoticeEvent, NoticeLevel, ProgressUpdateEvent, StructuredInput,
-    StructuredInputFreeform, StructuredInputItem, StructuredInputItemStatus,
+    Action, ActionConfig, ClientToolCallItem, ClientToolCallStatus, CustomStreamError,
+    GeneratedImage, GeneratedImageItem, NoticeEvent, NoticeLevel, ProgressUpdateEvent,
+    StructuredInput, StructuredInputFreeform, StructuredInputItem, StructuredInputItemStatus,
     StructuredInputMultipleChoice, StructuredInputMultipleChoiceOption, ThreadItem, Timestamp,
     WidgetItem, WidgetRoot,
 };
@@ -256,17 +256,6 @@ pub(crate) fn handle_action(action: &Action) -> Option<(WidgetRoot, String)> {
     }
 }
 
-/// An action config as the reference serializes one: every default written out.
-fn action(kind: &str, payload: Value) -> Value {
-    json!({
-        "type": kind,
-        "payload": payload,
-        "handler": "server",
-        "loadingBehavior": "auto",
-        "streaming": true
-    })
-}
-
 fn card(children: Value) -> WidgetRoot {
     WidgetRoot::from_value(json!({"type": "Card", "children": children}))
         .expect("the showcase widgets are valid")
@@ -279,7 +268,7 @@ fn counter_card(count: u64) -> WidgetRoot {
         {"type": "Row", "children": [{
             "type": "Button",
             "label": "Press me",
-            "onClickAction": action(PRESS_ACTION, json!({"count": count}))
+            "onClickAction": ActionConfig::new(PRESS_ACTION).payload(json!({"count": count}))
         }]}
     ]))
 }
@@ -292,7 +281,7 @@ fn form_card() -> WidgetRoot {
             {"type": "Title", "value": "A form"},
             {"type": "Input", "name": "name", "placeholder": "Your name"}
         ],
-        "confirm": {"label": "Send", "action": action(SUBMIT_ACTION, json!({}))}
+        "confirm": {"label": "Send", "action": ActionConfig::new(SUBMIT_ACTION).payload(json!({}))}
     }))
     .expect("the showcase form is valid")
 }

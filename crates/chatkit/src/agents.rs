@@ -6,17 +6,13 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use async_trait::async_trait;
 use axum::Json;
 use axum::extract::State;
-use bytes::Bytes;
 use chatkit_agents::catalog::{Agent, Tool};
 use chatkit_agents::definition::{self, LoadedFile};
 use chatkit_agents::input::AttachmentSource;
 use chatkit_agents::provider::{self, ProviderConfig};
 use chatkit_agents::{AgentResponder, Catalog, CatalogOptions};
-use chatkit_store::StoreContext;
-use chatkit_types::Attachment;
 use rust_embed::RustEmbed;
 use secrecy::SecretString;
 use serde::Serialize;
@@ -171,7 +167,7 @@ pub fn responders(
         .tcp_nodelay(true)
         .connect_timeout(std::time::Duration::from_secs(10))
         .build()?;
-    let source = attachments.map(|a| Arc::new(DiskAttachments(a)) as Arc<dyn AttachmentSource>);
+    let source = attachments.map(|a| a as Arc<dyn AttachmentSource>);
     let mut clients = std::collections::BTreeMap::new();
     for (name, config) in &catalog.providers {
         let client =
@@ -195,20 +191,6 @@ pub fn responders(
             )
         })
         .collect())
-}
-
-/// Attachment bytes from the local attachment store.
-struct DiskAttachments(Arc<LocalAttachments>);
-
-#[async_trait]
-impl AttachmentSource for DiskAttachments {
-    async fn read(&self, attachment: &Attachment, _ctx: &StoreContext) -> Option<Bytes> {
-        let id = match attachment {
-            Attachment::File(a) => &a.id,
-            Attachment::Image(a) => &a.id,
-        };
-        self.0.read(id).await.ok()
-    }
 }
 
 /// One agent as `GET /api/agents` lists it.

@@ -1131,6 +1131,22 @@ pub fn spawn_sweeper(attachments: Arc<LocalAttachments>) {
     });
 }
 
+/// The agent runtime reads attachment bytes for model input from the local store.
+#[async_trait::async_trait]
+impl chatkit_agents::input::AttachmentSource for LocalAttachments {
+    async fn read(
+        &self,
+        attachment: &Attachment,
+        _ctx: &chatkit_store::StoreContext,
+    ) -> Option<Bytes> {
+        let id = match attachment {
+            Attachment::File(a) => &a.id,
+            Attachment::Image(a) => &a.id,
+        };
+        LocalAttachments::read(self, id).await.ok()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

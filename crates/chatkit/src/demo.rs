@@ -11,6 +11,7 @@ use axum::Router;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
+use chatkit_types::ActionConfig;
 use serde_json::{Value, json};
 
 use crate::state::AppState;
@@ -58,11 +59,6 @@ fn order_id(body: &Value) -> String {
         .collect()
 }
 
-/// An action config with every default written out, as the reference serializes one.
-fn action(kind: &str, payload: Value) -> Value {
-    json!({"type": kind, "payload": payload, "handler": "server", "loadingBehavior": "auto", "streaming": true})
-}
-
 /// `lookup_order`: a shipped order and a card that shows it.
 async fn lookup(headers: HeaderMap, Json(body): Json<Value>) -> Response {
     if let Some(refusal) = refused(&headers) {
@@ -105,7 +101,7 @@ async fn start_refund(headers: HeaderMap, Json(body): Json<Value>) -> Response {
                 {"type": "Row", "children": [{
                     "type": "Button",
                     "label": "Approve refund",
-                    "onClickAction": action("refund.approve", json!({"order_id": id}))
+                    "onClickAction": ActionConfig::new("refund.approve").payload(json!({"order_id": id}))
                 }]}
             ]
         }
