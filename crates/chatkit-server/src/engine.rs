@@ -297,14 +297,21 @@ impl Engine {
         ctx: RequestContext,
     ) -> Result<EngineReply, ProtocolError> {
         let (ready_tx, ready_rx) = oneshot::channel();
-        let (tx, mut rx) = mpsc::channel::<Bytes>(self.options.channel_capacity.max(1));
+        let (tx, mut rx) = mpsc::channel::<Box<Bytes>>(self.options.channel_capacity.max(1));
         let guard = self.runs.start();
-        // The request boxed, so that its room in the task is a pointer once it is used up.
-        let task = stream_task(self.clone(), guard, Box::new(request), ctx, ready_tx, tx);
-        tokio::spawn(task.instrument(tracing::Span::current()));
+        let start = StreamStart {
+            engine: self.clone(),
+            request,
+            ctx,
+            ready: ready_tx,
+            tx,
+        };
+        tokio::spawn(stream_task(Box::new(start), guard).instrument(tracing::Span::current()));
         match ready_rx.await {
             Ok(Ok(())) => {
-                let frames = futures::stream::poll_fn(move |cx| rx.poll_recv(cx));
+                let frames = futures::stream::poll_fn(move |cx| {
+                    rx.poll_recv(cx).map(|frame| frame.map(|f| *f))
+                });
                 Ok(EngineReply::Stream(Box::pin(frames)))
             }
             Ok(Err(e)) => Err(e),
@@ -617,32 +624,50 @@ impl Engine {
     }
 }
 
+/// What a streamed reply's task starts from.
+struct StreamStart {
+    engine: Engine,
+    request: StreamingReq,
+    ctx: RequestContext,
+    ready: oneshot::Sender<Result<(), ProtocolError>>,
+    tx: pipeline::FrameSender,
+}
+
 /// A streamed reply's task: the preamble, then the pipeline.
 ///
 /// Its future is memory that every open stream keeps for as long as it is open, so whatever is
-/// needed only for a while stays out of it: the preamble runs boxed (freed when the stream
-/// starts), and the plan is moved into the pipeline (see [`pipeline::start`]).
+/// needed only for a while stays out of it: what it starts from arrives boxed and is taken apart
+/// (what an `async` block captures stays in its future to the end, its locals only while they
+/// are live), the preamble runs boxed (freed when the stream starts), and the plan is moved into
+/// the pipeline (see [`pipeline::start`]).
 // An `async` block rather than an `async fn`, whose arguments would be stored twice.
 #[allow(clippy::manual_async_fn)]
 fn stream_task(
-    engine: Engine,
+    start: Box<StreamStart>,
     guard: RunGuard,
-    request: Box<StreamingReq>,
-    ctx: RequestContext,
-    ready: oneshot::Sender<Result<(), ProtocolError>>,
-    tx: mpsc::Sender<Bytes>,
 ) -> impl Future<Output = ()> + Send + 'static {
     async move {
         let _guard = guard;
-        let plan = match Box::pin(preamble::prepare(&engine, *request, &ctx)).await {
-            Ok(plan) => plan,
-            Err(e) => {
-                let _ = ready.send(Err(e));
-                return;
-            }
+        // A block, so that what it borrows is dead (and its room reused) while the run goes on.
+        let run = {
+            let StreamStart {
+                engine,
+                request,
+                ctx,
+                ready,
+                tx,
+            } = *start;
+            let plan = match Box::pin(preamble::prepare(&engine, request, &ctx)).await {
+                Ok(plan) => plan,
+                Err(e) => {
+                    let _ = ready.send(Err(e));
+                    return;
+                }
+            };
+            let _ = ready.send(Ok(()));
+            pipeline::start(&engine, ctx, plan, tx)
         };
-        let _ = ready.send(Ok(()));
-        pipeline::start(&engine, ctx, plan, tx).await;
+        run.await;
     }
 }
 

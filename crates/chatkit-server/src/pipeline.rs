@@ -18,7 +18,7 @@
 //! hook runs: pending assistant messages with text are persisted, then the hidden "cancelled"
 //! note. All of this runs in the task, so it completes although nobody is listening.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 
@@ -47,6 +47,13 @@ pub const PLACEHOLDER_IDS: &[&str] = &["__fake_id__"];
 /// The hidden note added when the client cancels a stream (the reference's exact text).
 pub const CANCELLED_NOTE: &str =
     "The user cancelled the stream. Stop responding to the prior request.";
+
+/// The sending end of a reply's frame channel.
+///
+/// A frame travels boxed: tokio's channel allocates its slots 32 at a time whatever its capacity,
+/// and every open stream keeps that block, so pointer-sized slots keep it at about 300 bytes
+/// instead of 1 kB (one small allocation per frame is the price).
+pub(crate) type FrameSender = mpsc::Sender<Box<Bytes>>;
 
 /// Why the pipeline stops early.
 enum Stop {
@@ -98,7 +105,7 @@ pub(crate) fn start(
     engine: &Engine,
     ctx: RequestContext,
     plan: Plan,
-    tx: mpsc::Sender<Bytes>,
+    tx: FrameSender,
 ) -> impl Future<Output = ()> + Send + 'static {
     let Plan {
         thread,
@@ -122,26 +129,23 @@ pub(crate) struct Run {
     saved: ThreadMetadata,
     /// The handle's version when `saved` was taken.
     seen_version: u64,
-    tx: mpsc::Sender<Bytes>,
+    tx: FrameSender,
     /// Items added but not done, in the order they were added (for cancellation).
     pending: Vec<ThreadItem>,
+    // A reply has a few ids: B-trees take less room than hash maps and allocate nothing while
+    // empty (this struct lives as long as the stream).
     /// The responder's item ids to the ids the items got.
-    id_map: HashMap<String, String>,
+    id_map: BTreeMap<String, String>,
     /// Ids given to items in this run.
-    run_ids: HashSet<String>,
+    run_ids: BTreeSet<String>,
     /// Ids of hidden items of this run (nothing about them is sent).
-    hidden: HashSet<String>,
+    hidden: BTreeSet<String>,
     deadline: Instant,
     last_frame: Instant,
 }
 
 impl Run {
-    fn new(
-        engine: &Engine,
-        ctx: RequestContext,
-        thread: ThreadHandle,
-        tx: mpsc::Sender<Bytes>,
-    ) -> Self {
+    fn new(engine: &Engine, ctx: RequestContext, thread: ThreadHandle, tx: FrameSender) -> Self {
         let now = Instant::now();
         let saved = thread.snapshot();
         Self {
@@ -155,9 +159,9 @@ impl Run {
             thread,
             tx,
             pending: Vec::new(),
-            id_map: HashMap::new(),
-            run_ids: HashSet::new(),
-            hidden: HashSet::new(),
+            id_map: BTreeMap::new(),
+            run_ids: BTreeSet::new(),
+            hidden: BTreeSet::new(),
             deadline: now + engine.options.stream_timeout,
             last_frame: now,
         }
@@ -166,31 +170,37 @@ impl Run {
     /// Runs the reply to its end (or the client's), then drops the channel, which ends the
     /// frame stream.
     ///
-    /// Only the wait on the responder lives in the task itself: the opening, each event's
-    /// persist-and-send, and the ending run boxed, and their memory is freed when they are done.
-    /// A stream that waits (on a model, or held open) thus keeps a small task: inline, each of
-    /// those futures would size the task for as long as it lives (see docs/performance.md).
+    /// Every phase runs boxed: the opening, the wait on the responder, each event's
+    /// persist-and-send, and the ending. A stream that waits (on a model, or held open) thus
+    /// keeps the run and the one phase it is in; inline, every phase would size the task for as
+    /// long as it lives, and the compiler's layout of the phases side by side leaves gaps (see
+    /// docs/performance.md).
     // An `async` block rather than an `async fn`: the arguments of an `async fn` are stored twice
     // in its future (as arguments, and as the locals they are moved to), and `self` is most of it.
     #[allow(clippy::manual_async_fn)]
     pub(crate) fn run(mut self, opening: Box<Opening>) -> impl Future<Output = ()> + Send {
         async move {
-            let opened = Box::pin(self.open(opening)).await;
-            let outcome = match opened {
-                Ok(events) => self.pump(events).await,
+            let outcome = match Box::pin(self.open(opening)).await {
+                Ok(events) => Box::pin(self.pump(events)).await,
                 Err(stop) => Err(stop),
             };
-            let outcome = match outcome {
-                Ok(()) => match Box::pin(self.sync_thread()).await {
-                    Err(Stop::Failed(error)) => Box::pin(self.finish_with_error(error)).await,
-                    other => other,
-                },
-                Err(Stop::Failed(error)) => Box::pin(self.finish_with_error(error)).await,
-                Err(Stop::Gone) => Err(Stop::Gone),
-            };
-            if let Err(Stop::Gone) = outcome {
-                Box::pin(self.cancelled()).await;
-            }
+            Box::pin(self.end(outcome)).await;
+        }
+    }
+
+    /// Ends the reply after the responder's stream: the thread's last metadata change, the
+    /// `error` frame of a failure, or the cancellation of a client that is gone.
+    async fn end(mut self, outcome: Result<(), Stop>) {
+        let outcome = match outcome {
+            Ok(()) => match self.sync_thread().await {
+                Err(Stop::Failed(error)) => self.finish_with_error(error).await,
+                other => other,
+            },
+            Err(Stop::Failed(error)) => self.finish_with_error(error).await,
+            Err(Stop::Gone) => Err(Stop::Gone),
+        };
+        if let Err(Stop::Gone) = outcome {
+            self.cancelled().await;
         }
     }
 
@@ -548,7 +558,7 @@ impl Run {
     /// Sends one frame; a client that is gone, or accepts nothing for the idle timeout, is
     /// [`Stop::Gone`].
     async fn send(&mut self, frame: Bytes) -> Result<(), Stop> {
-        match timeout(self.options.idle_timeout, self.tx.send(frame)).await {
+        match timeout(self.options.idle_timeout, self.tx.send(Box::new(frame))).await {
             Ok(Ok(())) => {
                 self.last_frame = Instant::now();
                 Ok(())
