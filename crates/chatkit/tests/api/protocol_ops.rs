@@ -289,6 +289,24 @@ async fn stored_items(store: &SqliteStore, ctx: &StoreContext, thread_id: &str) 
         .data
 }
 
+/// A thread's stored items once its last is hidden (the note a cancellation adds), or as they are
+/// after 5 s.
+async fn stored_once_cancelled(
+    store: &SqliteStore,
+    ctx: &StoreContext,
+    thread_id: &str,
+) -> Vec<ThreadItem> {
+    let mut stored = Vec::new();
+    for _ in 0..200 {
+        stored = stored_items(store, ctx, thread_id).await;
+        if stored.last().is_some_and(ThreadItem::is_hidden) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    stored
+}
+
 fn stored_kinds(items: &[ThreadItem]) -> Vec<&'static str> {
     items.iter().map(ThreadItem::type_name).collect()
 }
@@ -829,14 +847,7 @@ async fn a_stream_cancelled_mid_reply_keeps_the_partial_text_then_the_hidden_not
 
     // Act
     stream.hang_up();
-    let mut stored = Vec::new();
-    for _ in 0..200 {
-        stored = stored_items(&store, &ctx, &thread_id).await;
-        if stored.last().is_some_and(ThreadItem::is_hidden) {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
+    let stored = stored_once_cancelled(&store, &ctx, &thread_id).await;
 
     // Assert
     assert_eq!(
@@ -848,6 +859,68 @@ async fn a_stream_cancelled_mid_reply_keeps_the_partial_text_then_the_hidden_not
     let partial = serde_json::to_value(&stored[1]).unwrap();
     let text = partial["content"][0]["text"].as_str().unwrap_or_default();
     assert!(text.starts_with(&said), "{text:?} begins with {said:?}");
+}
+
+#[tokio::test]
+async fn replies_stream_over_http2_side_by_side_and_a_reset_stream_is_cancelled() {
+    // Arrange: a client that speaks HTTP/2 with prior knowledge (h2c), as a proxy in front of the
+    // server may.
+    let (app, store) = scripted_app(|c| c.protocol.max_streams_per_identity = 8).await;
+    let visitor = Visitor {
+        client: reqwest::Client::builder()
+            .http2_prior_knowledge()
+            .cookie_store(true)
+            .no_proxy()
+            .build()
+            .expect("an HTTP/2 client"),
+        endpoint: format!("{ENDPOINT}/{SCRIPTED}"),
+    };
+    let version = visitor
+        .client
+        .get(app.url("/healthz"))
+        .send()
+        .await
+        .expect("sent")
+        .version();
+
+    // Act: two replies held open at once, one answered in full, then one held reply reset.
+    let mut kept = LiveStream::start(&app, &visitor, create("[[hold]] keep me")).await;
+    let mut reset = LiveStream::start(&app, &visitor, create("[[hold]] reset me")).await;
+    let kept_head = kept.until("stream_options").await;
+    let reset_head = reset.until("stream_options").await;
+    let answered = visitor.ok(&app, create("hello over h2")).await;
+    let reset_thread = thread_id_of(&reset_head);
+    let ctx = owner_of(&store, &reset_thread).await;
+    reset.hang_up();
+    let stored = stored_once_cancelled(&store, &ctx, &reset_thread).await;
+    let kept_thread = thread_id_of(&kept_head);
+    let kept_listed = visitor
+        .ok(&app, list_items(&kept_thread, 50, "asc", None))
+        .await;
+
+    // Assert
+    assert_eq!(version, reqwest::Version::HTTP_2);
+    let events = events(&answered);
+    assert_eq!(
+        kinds(&events)[..3],
+        ["thread.created", "thread.item.done", "stream_options"]
+    );
+    assert!(
+        kinds(&events).contains(&"thread.item.done") && answered.text.contains("assistant_message"),
+        "the reply streamed to its end: {}",
+        answered.text
+    );
+    assert_eq!(
+        stored_kinds(&stored),
+        ["user_message", "sdk_hidden_context"],
+        "a stream the client reset is cancelled like a disconnect"
+    );
+    assert_eq!(
+        page_kinds(&kept_listed.body),
+        ["user_message"],
+        "the other held reply is untouched"
+    );
+    drop(kept);
 }
 
 // ---------------------------------------------------------------------------------------------
