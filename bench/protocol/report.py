@@ -19,6 +19,12 @@ from pathlib import Path
 GOAL_RATIO = 10.0
 # "Idle streams costing a few kilobytes each": the bound this report holds chatkit-rs to.
 GOAL_KB_PER_STREAM = 8.0
+# How held streams reached the server (the `via` a hold line was recorded with).
+VIA = {
+    "direct": "HTTP/1.1, a connection per stream",
+    "h2c": "HTTP/2 (h2c), 100 streams per connection",
+    "haproxy-h2": "through HAProxy: clients HTTP/1.1, HAProxy to the server HTTP/2",
+}
 
 
 def summary(raw: str) -> str:
@@ -310,7 +316,41 @@ for t in targets:
     )
 p()
 
+def connections(r: dict) -> str:
+    """The server-side connections a hold line's streams used, when known."""
+    if r.get("via") == "haproxy-h2":
+        return "HAProxy's"
+    return num(r.get("connections", r["hold"]))
+
+
+def hold_table(by_target: dict) -> None:
+    """One row per hold test."""
+    p(
+        "| target | transport | server connections | streams | opened | ended early "
+        "| time to open all (s) | first frame p99 (ms) "
+        "| idle connections | kB per idle connection "
+        "| RSS before (MiB) | RSS half open (MiB) | RSS all open (MiB) | RSS after closing (MiB) "
+        "| kB per stream | kB per stream, second half | probe conversation |"
+    )
+    p("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+    for t, rs in by_target.items():
+        for r in rs:
+            probe = f"ok, {ms(r['probe_us'])} ms" if r["probe_ok"] else "**failed**"
+            p(
+                f"| {LABEL[t]} | {r.get('via', 'direct')} | {connections(r)} "
+                f"| {num(r['hold'])} | {num(r['opened'])} | {num(r['ended_early'])} "
+                f"| {r['open_elapsed_s']:.2f} | {ms(r['first_frame']['p99_us'])} "
+                f"| {num(r.get('idle_connections', 0))} | {num(r.get('kb_per_connection'), 1)} "
+                f"| {mib(r.get('rss_before_kb'))} | {mib(r.get('rss_half_kb'))} "
+                f"| {mib(r.get('rss_open_kb'))} | {mib(r.get('rss_closed_kb'))} "
+                f"| {num(r.get('kb_per_stream'), 1)} | {num(r.get('kb_per_stream_marginal'), 1)} "
+                f"| {probe} |"
+            )
+    p()
+
+
 # Held streams.
+fresh = {t: runs(t, "hold-fresh") for t in targets if runs(t, "hold-fresh")}
 holds = {t: runs(t, "hold") for t in targets if runs(t, "hold")}
 if holds:
     p("## Idle open streams")
@@ -326,28 +366,19 @@ if holds:
     p("Before the streams, *idle connections* keep-alive connections that each sent one")
     p("`GET /healthz` are opened and stay open throughout (*RSS before* is read with them open);")
     p("*kB per idle connection* is what one costs alone, the part of a stream's cost that is the")
-    p("HTTP connection itself.")
+    p("HTTP connection itself. *Transport* says how the streams reached the server: "
+      + "; ".join(f"*{k}*: {v}" for k, v in VIA.items()) + ".")
     p()
-    p(
-        "| target | streams | opened | ended early | time to open all (s) | first frame p99 (ms) "
-        "| idle connections | kB per idle connection "
-        "| RSS before (MiB) | RSS half open (MiB) | RSS all open (MiB) | RSS after closing (MiB) "
-        "| kB per stream | kB per stream, second half | probe conversation |"
-    )
-    p("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
-    for t, rs in holds.items():
-        for r in rs:
-            probe = f"ok, {ms(r['probe_us'])} ms" if r["probe_ok"] else "**failed**"
-            p(
-                f"| {LABEL[t]} | {num(r['hold'])} | {num(r['opened'])} | {num(r['ended_early'])} "
-                f"| {r['open_elapsed_s']:.2f} | {ms(r['first_frame']['p99_us'])} "
-                f"| {num(r.get('idle_connections', 0))} | {num(r.get('kb_per_connection'), 1)} "
-                f"| {mib(r.get('rss_before_kb'))} | {mib(r.get('rss_half_kb'))} "
-                f"| {mib(r.get('rss_open_kb'))} | {mib(r.get('rss_closed_kb'))} "
-                f"| {num(r.get('kb_per_stream'), 1)} | {num(r.get('kb_per_stream_marginal'), 1)} "
-                f"| {probe} |"
-            )
-    p()
+    hold_table(holds)
+    if fresh:
+        p("### By transport")
+        p()
+        p("The same held streams reaching the server in different ways, each on a fresh chatkit-rs")
+        p("after the same warm-up (400 conversations): a process reuses the memory it freed rather")
+        p("than returning it, so these rows are not run on the server of the tests above. uvicorn")
+        p("serves HTTP/1.1 only, so the Python server has no HTTP/2 rows.")
+        p()
+        hold_table(fresh)
 
 # Goals.
 p("## Goals")
@@ -366,22 +397,26 @@ if both:
 else:
     p("- Throughput ratio: not measured (one side only).")
 if "chatkit-rs" in holds:
-    worst = max(
-        (r.get("kb_per_stream_marginal") or r.get("kb_per_stream") or 0.0)
-        for r in holds["chatkit-rs"]
-    )
-    overall = max((r.get("kb_per_stream") or 0.0) for r in holds["chatkit-rs"])
-    met = "met" if worst <= GOAL_KB_PER_STREAM else "not met"
-    p(
-        f"- chatkit-rs idle streams cost a few kilobytes each (≤ {GOAL_KB_PER_STREAM:.0f} kB of RSS"
-        f" per stream, second half): {worst:.1f} kB ({overall:.1f} kB over all streams) — **{met}**"
-    )
-    conns = [r["kb_per_connection"] for r in holds["chatkit-rs"] if r.get("kb_per_connection")]
-    if conns:
+    # Per transport, from the fresh-server rows when there are any.
+    measured = fresh.get("chatkit-rs") or holds["chatkit-rs"]
+    for via, label in VIA.items():
+        rs = [r for r in measured if r.get("via", "direct") == via]
+        if not rs:
+            continue
+        worst = max((r.get("kb_per_stream_marginal") or r.get("kb_per_stream") or 0.0) for r in rs)
+        overall = max((r.get("kb_per_stream") or 0.0) for r in rs)
+        met = "met" if worst <= GOAL_KB_PER_STREAM else "not met"
         p(
-            f"  - of which the HTTP connection alone (an idle keep-alive connection): "
-            f"{max(conns):.1f} kB"
+            f"- chatkit-rs idle streams cost a few kilobytes each (≤ {GOAL_KB_PER_STREAM:.0f} kB of"
+            f" RSS per stream, second half), {label}: {worst:.1f} kB ({overall:.1f} kB over all"
+            f" streams) — **{met}**"
         )
+        conns = [r["kb_per_connection"] for r in rs if r.get("kb_per_connection")]
+        if conns:
+            p(
+                f"  - of which the HTTP connection alone (an idle keep-alive connection): "
+                f"{max(conns):.1f} kB"
+            )
     if "python" in holds:
         py = max((r.get("kb_per_stream_marginal") or 0.0) for r in holds["python"])
         py_conns = [r["kb_per_connection"] for r in holds["python"] if r.get("kb_per_connection")]

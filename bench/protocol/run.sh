@@ -228,16 +228,20 @@ check() {
 # --- start the servers ---------------------------------------------------------------------------
 
 mkdir -p "$WORK/raw"
-if has_target chatkit-rs; then
-  RS_PORT=$(free_port)
+# start_chatkit DATA : chatkit-rs on RS_PORT with an empty data directory DATA.
+start_chatkit() {
   echo "== starting chatkit-rs on 127.0.0.1:$RS_PORT" >&2
   # From an empty directory, so no developer .env or chatkit.toml leaks in.
   start chatkit-rs "$WORK/rs" env HOST=127.0.0.1 PORT="$RS_PORT" \
     CHATKIT_SCRIPTED_AGENT=bench CHATKIT_RATE_LIMITS=off CHATKIT_STREAM_LIMITS=off \
-    CHATKIT_DATA_DIR="$WORK/rs-data" RUST_LOG=warn "$CHATKIT" serve
+    CHATKIT_DATA_DIR="$1" RUST_LOG=warn "$CHATKIT" serve
   PID[chatkit-rs]=$LAST_PID
   URL[chatkit-rs]="http://127.0.0.1:$RS_PORT/chatkit/bench"
   wait_http chatkit-rs "${PID[chatkit-rs]}" "http://127.0.0.1:$RS_PORT/healthz"
+}
+if has_target chatkit-rs; then
+  RS_PORT=$(free_port)
+  start_chatkit "$WORK/rs-data"
 fi
 
 COOKIE_SECRET=$(python3 -c 'import secrets; print(secrets.token_hex(32))')
@@ -305,19 +309,27 @@ for c in $BENCH_CONCURRENCIES; do
   done
 done
 
+# hold PHASE TARGET URL STREAMS VIA LOADGEN-ARGS... : one hold test of TARGET's processes through
+# URL, recorded as PHASE with how the streams reached the server (VIA).
+hold() {
+  local phase=$1 target=$2 url=$3 streams=$4 via=$5 line
+  shift 5
+  mapfile -t procs < <(pids "$target")
+  pid_args=()
+  for p in "${procs[@]}"; do pid_args+=(--server-pid "$p"); done
+  run_loadgen chatkit --url "$url" --hold "$streams" "${pid_args[@]}" \
+    --hold-seconds "$BENCH_HOLD_SECONDS" --open-timeout 90 --timeout 30 "$@" >"$WORK/loadgen.out"
+  line=$(<"$WORK/loadgen.out")
+  line="${line%\}},\"via\":\"$via\"}"
+  record "$target" "$phase" "$line"
+  echo "   $target $phase $streams ($via): $(summary "$line")" >&2
+  sleep 1
+}
+
 echo "== idle open streams, ${BENCH_HOLD_SECONDS} s each" >&2
 for h in $BENCH_HOLDS; do
   for target in "${TARGETS[@]}"; do
-    mapfile -t procs < <(pids "$target")
-    pid_args=()
-    for p in "${procs[@]}"; do pid_args+=(--server-pid "$p"); done
-    run_loadgen chatkit --url "${URL[$target]}" --hold "$h" "${pid_args[@]}" \
-      --idle-connections "$BENCH_IDLE_CONNS" \
-      --hold-seconds "$BENCH_HOLD_SECONDS" --open-timeout 90 --timeout 30 >"$WORK/loadgen.out"
-    line=$(<"$WORK/loadgen.out")
-    record "$target" hold "$line"
-    echo "   $target hold $h: $(summary "$line")" >&2
-    sleep 1
+    hold hold "$target" "${URL[$target]}" "$h" direct --idle-connections "$BENCH_IDLE_CONNS"
   done
 done
 
@@ -325,6 +337,64 @@ for target in "${TARGETS[@]}"; do
   mapfile -t procs < <(pids "$target")
   record "$target" mem-end "{\"rss_kb\":$(kb VmRSS "${procs[@]}"),\"hwm_kb\":$(kb VmHWM "${procs[@]}")}"
 done
+
+# By transport: the same held streams over HTTP/1.1 (a connection per stream), over HTTP/2 where
+# they share connections (h2c from the load generator, 100 streams per connection), and, when
+# HAProxy is installed, through a real proxy (the clients speak HTTP/1.1 to it, one connection
+# per stream; it speaks HTTP/2 to chatkit-rs). Each on a fresh chatkit-rs after the same warm-up,
+# since memory a process freed is reused rather than returned. uvicorn serves HTTP/1.1 only, so
+# the Python server has no such rows.
+# HAProxy wants two descriptors per connection it may hold.
+have_haproxy() {
+  command -v haproxy >/dev/null 2>&1 && (($(ulimit -n) >= 2 * (MAX_HOLD + 64) + 256))
+}
+if has_target chatkit-rs; then
+  echo "== idle open streams by transport, a fresh chatkit-rs each" >&2
+  for via in direct h2c haproxy-h2; do
+    if [[ $via == haproxy-h2 ]] && ! have_haproxy; then
+      echo "   (no proxy row: HAProxy is not installed (apt-get install haproxy), or too few open files)" >&2
+      continue
+    fi
+    stop "${PID[chatkit-rs]}"
+    start_chatkit "$WORK/rs-data-$via"
+    run_loadgen chatkit --url "${URL[chatkit-rs]}" --concurrency 8 --max-conversations 400 \
+      --duration 60 >/dev/null
+    url=${URL[chatkit-rs]}
+    if [[ $via == haproxy-h2 ]]; then
+      PROXY_PORT=$(free_port)
+      # `http-reuse always`: streams of different clients share the upstream HTTP/2 connections.
+      cat >"$WORK/haproxy.cfg" <<CFG
+global
+    maxconn $((MAX_HOLD + 64))
+defaults
+    mode http
+    timeout connect 5s
+    timeout client 10m
+    timeout server 10m
+frontend chat
+    bind 127.0.0.1:$PROXY_PORT
+    default_backend chatkit
+backend chatkit
+    http-reuse always
+    server chatkit-rs 127.0.0.1:$RS_PORT proto h2
+CFG
+      start haproxy "$WORK/haproxy" haproxy -db -f "$WORK/haproxy.cfg"
+      PID[haproxy]=$LAST_PID
+      url="http://127.0.0.1:$PROXY_PORT/chatkit/bench"
+      wait_http haproxy "${PID[haproxy]}" "http://127.0.0.1:$PROXY_PORT/healthz"
+    fi
+    for h in $BENCH_HOLDS; do
+      case $via in
+        h2c) hold hold-fresh chatkit-rs "$url" "$h" "$via" --http2-streams-per-connection 100 ;;
+        *) hold hold-fresh chatkit-rs "$url" "$h" "$via" ;;
+      esac
+    done
+    if [[ $via == haproxy-h2 ]]; then
+      stop "${PID[haproxy]}"
+    fi
+  done
+fi
+
 
 # The Python server on two worker processes (two cores for two workers: the most it can use
 # here), closed loop only, after the single-process runs so it does not share the machine with

@@ -119,6 +119,12 @@ pub(crate) struct ChatkitArgs {
     #[arg(long, default_value_t = 0)]
     idle_connections: usize,
 
+    /// Hold mode: open the streams over HTTP/2 with prior knowledge (h2c), this many streams
+    /// per connection (as a proxy in front of the server multiplexes its clients' streams);
+    /// 0 (the default) opens one HTTP/1.1 connection per stream, as browsers do without a proxy.
+    #[arg(long, default_value_t = 0)]
+    http2_streams_per_connection: usize,
+
     /// Tokio worker threads (default: the number of CPUs).
     #[arg(long)]
     pub(crate) threads: Option<usize>,
@@ -145,6 +151,10 @@ pub(crate) async fn run(args: ChatkitArgs) -> anyhow::Result<()> {
     ensure!(
         args.settle_seconds >= 0.0 && args.settle_seconds <= 30.0,
         "--settle-seconds must be 0..=30"
+    );
+    ensure!(
+        args.http2_streams_per_connection <= MAX_HOLD,
+        "--http2-streams-per-connection must be at most {MAX_HOLD}"
     );
     ensure!(
         args.idle_connections <= MAX_HOLD,
@@ -205,8 +215,11 @@ struct Script {
     /// Client for conversations: keep-alive, no cookie store (cookies are kept per task), the
     /// per-request timeout.
     client: reqwest::Client,
-    /// Client for held streams: the same without a total timeout (a held stream is long).
-    hold_client: reqwest::Client,
+    /// Clients for held streams: the same without a total timeout (a held stream is long); one
+    /// HTTP/1.1 client, or one HTTP/2 client per connection to open.
+    hold_clients: Vec<reqwest::Client>,
+    /// HTTP/2 only: streams per hold client (stream `i` uses client `i / this`).
+    hold_streams_per_client: usize,
     /// The endpoint.
     url: reqwest::Url,
     /// The `threads.create` body of a normal conversation.
@@ -235,7 +248,24 @@ impl Script {
             .timeout(Duration::from_secs_f64(args.timeout))
             .build()
             .context("building the HTTP client")?;
-        let hold_client = base().build().context("building the HTTP client")?;
+        let per_connection = args.http2_streams_per_connection;
+        let hold_clients = if per_connection == 0 {
+            vec![base().build().context("building the HTTP client")?]
+        } else {
+            let connections = args.hold.unwrap_or(1).div_ceil(per_connection);
+            (0..connections)
+                .map(|_| {
+                    reqwest::Client::builder()
+                        .default_headers(headers.clone())
+                        .http2_prior_knowledge()
+                        .no_proxy()
+                        .tcp_nodelay(true)
+                        .connect_timeout(Duration::from_secs(10))
+                        .build()
+                        .context("building the HTTP/2 client")
+                })
+                .collect::<anyhow::Result<_>>()?
+        };
         let create = |text: &str| {
             Bytes::from(
                 json!({
@@ -252,7 +282,8 @@ impl Script {
         let deltas: Vec<String> = (0..args.deltas).map(|i| format!("tok{i} ")).collect();
         Ok(Self {
             client,
-            hold_client,
+            hold_clients,
+            hold_streams_per_client: per_connection.max(1),
             url,
             create_body: create(&args.text),
             hold_body: create(&format!("{HOLD_MARKER} {}", args.text)),
@@ -1076,6 +1107,10 @@ struct HoldReport {
     mode: &'static str,
     /// Streams asked for.
     hold: usize,
+    /// `"http/1.1"` (a connection per stream) or `"h2c"`.
+    protocol: &'static str,
+    /// Connections the streams were opened over.
+    connections: usize,
     /// Streams that delivered a valid first frame (`thread.created`).
     opened: u64,
     /// Streams that did not open (error, non-2xx, bad first frame, open timeout).
@@ -1260,8 +1295,13 @@ async fn hold_streams(
     let mut opened_half = 0;
     let mut paused = Duration::ZERO;
     let mut tasks = JoinSet::new();
+    let mut index = 0;
     for (batch, count) in [(0, first_half), (1, hold - first_half)] {
         for _ in 0..count {
+            let client = script.hold_clients
+                [(index / script.hold_streams_per_client).min(script.hold_clients.len() - 1)]
+            .clone();
+            index += 1;
             let script = Arc::clone(&script);
             let opening = Arc::clone(&opening);
             let mut close_rx = close_rx.clone();
@@ -1275,7 +1315,7 @@ async fn hold_streams(
                 let sent = Instant::now();
                 let response = script
                     .post(
-                        &script.hold_client,
+                        &client,
                         script.hold_body.clone(),
                         &Jar::default(),
                     )
@@ -1439,6 +1479,16 @@ async fn hold_streams(
         url: args.url.clone(),
         mode: "hold",
         hold,
+        protocol: if args.http2_streams_per_connection == 0 {
+            "http/1.1"
+        } else {
+            "h2c"
+        },
+        connections: if args.http2_streams_per_connection == 0 {
+            hold
+        } else {
+            script.hold_clients.len()
+        },
         opened: opened_count,
         open_failed,
         ended_early,
