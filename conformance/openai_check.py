@@ -138,25 +138,28 @@ def round_trip(parsed: Any, data: dict, where: str) -> None:
         )
 
 
-def validate_event(data: dict, where: str) -> Any:
+def checked(validate: Callable[[dict], Any], what: str, data: dict, where: str) -> Any:
+    """`data` validated strictly as `what`, checked to round-trip with no unknown keys."""
     try:
-        event = RESPONSE_EVENT.validate_python(data, strict=True)
+        value = validate(data)
     except pydantic.ValidationError as error:
-        raise CheckError(f"{where}: not a ResponseStreamEvent: {error}") from None
-    round_trip(event, data, where)
-    no_unknown_keys(event, where)
+        raise CheckError(f"{where}: not a {what}: {error}") from None
+    round_trip(value, data, where)
+    no_unknown_keys(value, where)
+    return value
+
+
+def validate_event(data: dict, where: str) -> Any:
+    event = checked(
+        lambda d: RESPONSE_EVENT.validate_python(d, strict=True), "ResponseStreamEvent", data, where
+    )
     if "response" in data:
         response_keys(data["response"], f"{where}.response")
     return event
 
 
 def validate_response(data: dict, where: str) -> Response:
-    try:
-        response = Response.model_validate(data, strict=True)
-    except pydantic.ValidationError as error:
-        raise CheckError(f"{where}: not a Response: {error}") from None
-    round_trip(response, data, where)
-    no_unknown_keys(response, where)
+    response = checked(lambda d: Response.model_validate(d, strict=True), "Response", data, where)
     response_keys(data, where)
     return response
 
@@ -168,12 +171,9 @@ def response_keys(data: dict, where: str) -> None:
 
 
 def validate_chunk(data: dict, where: str) -> ChatCompletionChunk:
-    try:
-        chunk = ChatCompletionChunk.model_validate(data, strict=True)
-    except pydantic.ValidationError as error:
-        raise CheckError(f"{where}: not a ChatCompletionChunk: {error}") from None
-    round_trip(chunk, data, where)
-    no_unknown_keys(chunk, where)
+    chunk = checked(
+        lambda d: ChatCompletionChunk.model_validate(d, strict=True), "ChatCompletionChunk", data, where
+    )
     missing = [key for key in CHUNK_KEYS if key not in data]
     expect(not missing, f"{where}: the chunk lacks {missing}")
     expect(data["id"].startswith("chatcmpl-"), f"{where}: id is not chatcmpl-…")
@@ -184,12 +184,9 @@ def validate_chunk(data: dict, where: str) -> ChatCompletionChunk:
 
 
 def validate_completion(data: dict, where: str) -> ChatCompletion:
-    try:
-        completion = ChatCompletion.model_validate(data, strict=True)
-    except pydantic.ValidationError as error:
-        raise CheckError(f"{where}: not a ChatCompletion: {error}") from None
-    round_trip(completion, data, where)
-    no_unknown_keys(completion, where)
+    completion = checked(
+        lambda d: ChatCompletion.model_validate(d, strict=True), "ChatCompletion", data, where
+    )
     expect(data["id"].startswith("chatcmpl-"), f"{where}: id is not chatcmpl-…")
     for key in ["usage", "service_tier", "system_fingerprint"]:
         expect(key in data, f"{where}: lacks {key}")

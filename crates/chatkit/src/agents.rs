@@ -26,8 +26,19 @@ use crate::state::AppState;
 #[folder = "$CARGO_MANIFEST_DIR/../../examples/agents"]
 struct Examples;
 
-/// Loads and checks the agents `config` asks for. `Err` holds one line per problem.
-pub fn load(config: &Config) -> Result<Catalog, Vec<String>> {
+/// Loads and checks the agents `config` asks for; the error names every problem, one per line.
+pub fn load(config: &Config) -> anyhow::Result<Catalog> {
+    load_checked(config).map_err(|problems| {
+        anyhow::anyhow!(
+            "the agent configuration has {} problem(s):\n  {}",
+            problems.len(),
+            problems.join("\n  ")
+        )
+    })
+}
+
+/// [`load`], with one line per problem.
+fn load_checked(config: &Config) -> Result<Catalog, Vec<String>> {
     let files = files(config)?;
     let openai = openai_provider(config);
     let demo_key = SecretString::from("sk-demo-simulated");

@@ -63,13 +63,7 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
     } else {
         None
     };
-    let catalog = crate::agents::load(&config).map_err(|problems| {
-        anyhow::anyhow!(
-            "the agent configuration has {} problem(s):\n  {}",
-            problems.len(),
-            problems.join("\n  ")
-        )
-    })?;
+    let catalog = crate::agents::load(&config)?;
     let responders = crate::agents::responders(&catalog, attachments.clone())?
         .into_iter()
         .map(|(id, r)| (id, Arc::new(r) as Arc<dyn chatkit_server::Responder>))

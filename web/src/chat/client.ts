@@ -1,7 +1,7 @@
 // The protocol client: one POST endpoint (`api.url`), JSON replies for the non-streaming ops and
 // server-sent events for the streaming ones (chatkit-protocol.md §1-§3). Every wire type comes from
 // the generated `gen/chatkit.ts`; nothing here describes the wire by hand.
-import { parseErrorEnvelope } from '../api'
+import { ApiError, parseErrorEnvelope } from '../api'
 import type {
   ChatKitReq,
   FeedbackKind,
@@ -27,16 +27,11 @@ export interface ApiConfig {
 }
 
 /** A request that failed before or instead of a reply: HTTP error, network failure, bad body. */
-export class ChatKitError extends Error {
-  readonly status: number
-  readonly code: string
-
+export class ChatKitError extends ApiError {
   /** `status` is the HTTP status, or 0 when no response arrived. */
   constructor(status: number, code: string, message: string) {
-    super(message)
+    super(status, code, message)
     this.name = 'ChatKitError'
-    this.status = status
-    this.code = code
   }
 }
 

@@ -2,13 +2,22 @@
 // so the text next to each icon carries the meaning.
 import type { ReactElement, ReactNode } from 'react'
 
-function Svg({ children }: { children: ReactNode }): ReactElement {
+/** A 24×24 stroked icon drawn at `size` pixels (the status page's 20 unless given). */
+export function Svg({
+  children,
+  size = 20,
+  className = 'icon',
+}: {
+  children: ReactNode
+  size?: number
+  className?: string
+}): ReactElement {
   return (
     <svg
-      className="icon"
+      className={className}
       viewBox="0 0 24 24"
-      width="20"
-      height="20"
+      width={size}
+      height={size}
       fill="none"
       stroke="currentColor"
       strokeWidth="2"

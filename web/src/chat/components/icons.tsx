@@ -2,23 +2,14 @@
 // assistive technology; every button that shows one has a text label or an aria-label.
 import type { ReactElement, ReactNode } from 'react'
 
+import { Svg as IconSvg } from '../../components/Icons'
+
+/** The chat's icons: 18 pixels unless given, styled by `.ck-icon`. */
 function Svg({ children, size = 18 }: { children: ReactNode; size?: number }): ReactElement {
   return (
-    <svg
-      className="ck-icon"
-      viewBox="0 0 24 24"
-      width={size}
-      height={size}
-      fill="none"
-      stroke="currentColor"
-      strokeWidth="2"
-      strokeLinecap="round"
-      strokeLinejoin="round"
-      aria-hidden="true"
-      focusable="false"
-    >
+    <IconSvg className="ck-icon" size={size}>
       {children}
-    </svg>
+    </IconSvg>
   )
 }
 
